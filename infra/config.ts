@@ -1,0 +1,279 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+/**
+ * Stack config → one typed, frozen `Settings` object.
+ *
+ * Defaults live in exactly one place, the `config:` section of Pulumi.yaml (the CLI applies them, and
+ * the offline harness applies them the same way), so this schema requires every key and holds no
+ * defaults of its own. Every problem is reported with the full key name (`botfleet:domain`) and
+ * what is wrong, all at once, before a single resource is declared.
+ */
+
+export const ENVIRONMENTS = ["dev", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-(gov-)?(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d$/;
+const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
+const SCHEDULE = /^(cron|rate)\(.+\)$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Config values arrive as strings; these parse them and say what was expected. */
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const boolean = z.enum(["true", "false"], { message: 'must be "true" or "false"' }).transform((v) => v === "true");
+
+const accountIdList = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'must be a YAML list with one account id, e.g. ["123456789012"]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(z.string().regex(/^\d{12}$/, "each AWS account id must be exactly 12 digits"))
+      .length(1, "must name exactly one AWS account: each stack deploys into its own account"),
+  );
+
+/** Every key the program reads, by its full `namespace:key` name. */
+export const configSchema = z
+  .object({
+    "aws:region": z.string().regex(AWS_REGION, "must be an AWS region such as eu-west-1"),
+    "aws:allowedAccountIds": accountIdList,
+    "gcp:project": z.string().regex(GCP_PROJECT, "must be a GCP project id (6-30 lowercase letters, digits, hyphens)"),
+    "gcp:region": z.string().regex(GCP_REGION, "must be a GCP region such as europe-west1"),
+    "botfleet:environment": z.enum(ENVIRONMENTS, { message: 'must be "dev" or "prod"' }),
+    "botfleet:awsDeployRoleArn": z
+      .string()
+      .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+    "botfleet:domain": z.string().regex(HOSTNAME, "must be a lowercase DNS name such as bot.example.com"),
+    "botfleet:apiSubdomain": z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be one DNS label"),
+    "botfleet:cloudflareAccountId": z.string().regex(CLOUDFLARE_ID, "must be a 32-character hex Cloudflare account id"),
+    "botfleet:cloudflareZoneId": z.string().regex(CLOUDFLARE_ID, "must be a 32-character hex Cloudflare zone id"),
+    "botfleet:cloudflareManagedWaf": boolean,
+    "botfleet:logRetentionDays": z
+      .string()
+      .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(Number(v)), {
+        message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .transform(Number),
+    "botfleet:lambdaMemoryMb": integer(128, 10240),
+    "botfleet:lambdaTimeoutSeconds": integer(1, 900),
+    "botfleet:lambdaReservedConcurrency": integer(1, 1000),
+    "botfleet:apiThrottleRatePerSecond": integer(1, 10000),
+    "botfleet:apiThrottleBurst": integer(1, 5000),
+    "botfleet:edgeWebhookRequestsPerMinute": integer(1, 100000),
+    "botfleet:edgeApiRequestsPerMinute": integer(1, 100000),
+    "botfleet:botRateLimitCapacity": integer(1, 1000),
+    "botfleet:botRateLimitRefillPerMinute": integer(1, 1000),
+    "botfleet:conversationTtlMinutes": integer(1, 1440),
+    "botfleet:dedupeTtlHours": integer(1, 720),
+    "botfleet:auditTtlDays": integer(1, 3650),
+    "botfleet:exportSchedule": z.string().regex(SCHEDULE, "must be an EventBridge Scheduler expression: cron(...) or rate(...)"),
+    "botfleet:archiveKmsRotationDays": integer(1, 3650),
+    "botfleet:archiveColdAfterDays": integer(1, 3650),
+    "botfleet:archiveDeleteAfterDays": integer(1, 36500),
+    "botfleet:archiveSoftDeleteDays": integer(7, 90),
+    "botfleet:alarmEmail": z.string().regex(EMAIL, "must be an e-mail address"),
+  })
+  .superRefine((c, ctx) => {
+    if (c["botfleet:archiveDeleteAfterDays"] <= c["botfleet:archiveColdAfterDays"]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["botfleet:archiveDeleteAfterDays"],
+        message: "must be greater than botfleet:archiveColdAfterDays (objects move to a colder class before they are deleted)",
+      });
+    }
+    if (c["botfleet:apiThrottleBurst"] < c["botfleet:apiThrottleRatePerSecond"]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["botfleet:apiThrottleBurst"],
+        message: "must be at least botfleet:apiThrottleRatePerSecond",
+      });
+    }
+    const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(c["botfleet:awsDeployRoleArn"])?.[1];
+    const [account] = c["aws:allowedAccountIds"];
+    if (roleAccount !== undefined && /^\d{12}$/.test(account ?? "") && roleAccount !== account) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["botfleet:awsDeployRoleArn"],
+        message: `must be a role in this stack's account ${account} (aws:allowedAccountIds), not ${roleAccount}`,
+      });
+    }
+  });
+
+export type ConfigKey = keyof z.input<typeof configSchema>;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+
+export interface Settings {
+  readonly environment: Environment;
+  /** Name prefix for every physical resource, e.g. `botfleet-dev`. */
+  readonly prefix: string;
+  readonly isProd: boolean;
+  readonly domain: string;
+  /** Public hostname of the API, e.g. `api.bot.example.com`. */
+  readonly apiHostname: string;
+  readonly aws: { readonly region: string; readonly accountId: string; readonly deployRoleArn: string };
+  readonly gcp: { readonly project: string; readonly region: string };
+  readonly cloudflare: {
+    readonly accountId: string;
+    readonly zoneId: string;
+    readonly managedWaf: boolean;
+    readonly edgeWebhookRequestsPerMinute: number;
+    readonly edgeApiRequestsPerMinute: number;
+  };
+  readonly logs: { readonly retentionDays: number };
+  readonly functions: { readonly memoryMb: number; readonly timeoutSeconds: number; readonly reservedConcurrency: number };
+  readonly api: { readonly throttleRatePerSecond: number; readonly throttleBurst: number };
+  readonly bot: {
+    readonly rateLimitCapacity: number;
+    readonly rateLimitRefillPerMinute: number;
+    readonly conversationTtlMinutes: number;
+    readonly dedupeTtlHours: number;
+    readonly auditTtlDays: number;
+  };
+  readonly exportSchedule: string;
+  readonly archive: {
+    readonly kmsRotationDays: number;
+    readonly coldAfterDays: number;
+    readonly deleteAfterDays: number;
+    readonly softDeleteDays: number;
+  };
+  readonly alarmEmail: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid stack config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** What prod is compared against: the dev stack's accounts as written in Pulumi.dev.yaml. */
+export interface DevAccounts {
+  readonly awsAccountId?: string;
+  readonly gcpProject?: string;
+}
+
+/** Pure: raw config strings (by full key) → Settings, or a ConfigError listing every problem. */
+export function parseSettings(raw: Readonly<Record<string, string | undefined>>, dev?: DevAccounts): Settings {
+  const input = Object.fromEntries(CONFIG_KEYS.map((key) => [key, raw[key]]));
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? "config");
+        const value = raw[key];
+        if (value === undefined) return `${key}: is required but not set (pulumi config set ${key} <value>)`;
+        return `${key}: ${issue.message}; got ${JSON.stringify(value)}`;
+      }),
+    );
+  }
+  const c = result.data;
+  const accountId = c["aws:allowedAccountIds"][0] as string;
+  const environment = c["botfleet:environment"];
+
+  if (environment === "prod") {
+    const problems: string[] = [];
+    if (!dev) problems.push("botfleet:environment: prod needs Pulumi.dev.yaml beside Pulumi.yaml to prove it uses other accounts");
+    if (dev?.awsAccountId === accountId) {
+      problems.push(`aws:allowedAccountIds: prod must not use the dev stack's AWS account ${accountId} (Pulumi.dev.yaml)`);
+    }
+    if (dev?.gcpProject === c["gcp:project"]) {
+      problems.push(`gcp:project: prod must not use the dev stack's GCP project ${c["gcp:project"]} (Pulumi.dev.yaml)`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+
+  return deepFreeze({
+    environment,
+    prefix: `botfleet-${environment}`,
+    isProd: environment === "prod",
+    domain: c["botfleet:domain"],
+    apiHostname: `${c["botfleet:apiSubdomain"]}.${c["botfleet:domain"]}`,
+    aws: { region: c["aws:region"], accountId, deployRoleArn: c["botfleet:awsDeployRoleArn"] },
+    gcp: { project: c["gcp:project"], region: c["gcp:region"] },
+    cloudflare: {
+      accountId: c["botfleet:cloudflareAccountId"],
+      zoneId: c["botfleet:cloudflareZoneId"],
+      managedWaf: c["botfleet:cloudflareManagedWaf"],
+      edgeWebhookRequestsPerMinute: c["botfleet:edgeWebhookRequestsPerMinute"],
+      edgeApiRequestsPerMinute: c["botfleet:edgeApiRequestsPerMinute"],
+    },
+    logs: { retentionDays: c["botfleet:logRetentionDays"] },
+    functions: {
+      memoryMb: c["botfleet:lambdaMemoryMb"],
+      timeoutSeconds: c["botfleet:lambdaTimeoutSeconds"],
+      reservedConcurrency: c["botfleet:lambdaReservedConcurrency"],
+    },
+    api: { throttleRatePerSecond: c["botfleet:apiThrottleRatePerSecond"], throttleBurst: c["botfleet:apiThrottleBurst"] },
+    bot: {
+      rateLimitCapacity: c["botfleet:botRateLimitCapacity"],
+      rateLimitRefillPerMinute: c["botfleet:botRateLimitRefillPerMinute"],
+      conversationTtlMinutes: c["botfleet:conversationTtlMinutes"],
+      dedupeTtlHours: c["botfleet:dedupeTtlHours"],
+      auditTtlDays: c["botfleet:auditTtlDays"],
+    },
+    exportSchedule: c["botfleet:exportSchedule"],
+    archive: {
+      kmsRotationDays: c["botfleet:archiveKmsRotationDays"],
+      coldAfterDays: c["botfleet:archiveColdAfterDays"],
+      deleteAfterDays: c["botfleet:archiveDeleteAfterDays"],
+      softDeleteDays: c["botfleet:archiveSoftDeleteDays"],
+    },
+    alarmEmail: c["botfleet:alarmEmail"],
+  });
+}
+
+/** The dev stack's accounts as written in its stack file (undefined when the file is absent). */
+export function readDevAccounts(projectDir: string): DevAccounts | undefined {
+  const file = path.join(projectDir, "Pulumi.dev.yaml");
+  if (!fs.existsSync(file)) return undefined;
+  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const config = doc?.config ?? {};
+  const accounts = config["aws:allowedAccountIds"];
+  const project = config["gcp:project"];
+  return {
+    awsAccountId: Array.isArray(accounts) ? String(accounts[0]) : undefined,
+    gcpProject: typeof project === "string" ? project : undefined,
+  };
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Reads the running stack's config (CLI or mocks) into Settings. */
+export function loadSettings(): Settings {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of CONFIG_KEYS) {
+    const [namespace, name] = key.split(":") as [string, string];
+    raw[key] = new pulumi.Config(namespace).get(name);
+  }
+  return parseSettings(raw, readDevAccounts(PROJECT_DIR));
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === "object" && child !== null) deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,10 @@
+// Entry point of the Pulumi program (Pulumi.yaml `main: infra/`).
+import { loadSettings } from "./config";
+import { botfleet } from "./program";
+
+const outputs = botfleet(loadSettings());
+
+export const environment = outputs.environment;
+export const awsAccountId = outputs.awsAccountId;
+export const gcpProject = outputs.gcpProject;
+export const apiHostname = outputs.apiHostname;

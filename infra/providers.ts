@@ -1,0 +1,41 @@
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "./config";
+
+/**
+ * The only providers the program uses. Pulumi.yaml disables default providers, so a resource that
+ * is not handed one of these fails at preview instead of deploying into whatever account the
+ * ambient credentials point at.
+ */
+export interface Providers {
+  readonly aws: aws.Provider;
+  readonly gcp: gcp.Provider;
+  readonly cloudflare: cloudflare.Provider;
+}
+
+export function createProviders(settings: Settings): Providers {
+  const tags = { project: "botfleet", environment: settings.environment, "managed-by": "pulumi" };
+
+  const awsProvider = new aws.Provider(`${settings.prefix}-aws`, {
+    region: settings.aws.region as aws.Region,
+    // Refuses to touch any other account, whatever credentials the deployer holds.
+    allowedAccountIds: [settings.aws.accountId],
+    assumeRoles: [{ roleArn: settings.aws.deployRoleArn, sessionName: `${settings.prefix}-deploy` }],
+    defaultTags: { tags },
+  });
+
+  const gcpProvider = new gcp.Provider(`${settings.prefix}-gcp`, {
+    project: settings.gcp.project,
+    region: settings.gcp.region,
+    defaultLabels: tags,
+  });
+
+  // The token is optional here: unset, the provider reads CLOUDFLARE_API_TOKEN from the environment
+  // (CI), so it never has to live in the stack file.
+  const apiToken = new pulumi.Config("cloudflare").getSecret("apiToken");
+  const cloudflareProvider = new cloudflare.Provider(`${settings.prefix}-cloudflare`, apiToken ? { apiToken } : {});
+
+  return { aws: awsProvider, gcp: gcpProvider, cloudflare: cloudflareProvider };
+}

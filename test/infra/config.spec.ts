@@ -1,0 +1,131 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_KEYS, ConfigError, parseSettings, PROJECT_DIR, readDevAccounts } from "../../infra/config";
+import { readStackConfig } from "../../tools/program/stackConfig";
+
+const dev = readStackConfig("dev");
+const prod = readStackConfig("prod");
+const devAccounts = readDevAccounts(PROJECT_DIR);
+
+function problemsOf(raw: Record<string, string | undefined>): string[] {
+  try {
+    parseSettings(raw, devAccounts);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return [...err.problems];
+  }
+  assert.fail("expected the config to be refused");
+}
+
+describe("stack config", () => {
+  it("reads both real stack files into settings for their own accounts", () => {
+    const devSettings = parseSettings(dev, devAccounts);
+    const prodSettings = parseSettings(prod, devAccounts);
+    assert.equal(devSettings.environment, "dev");
+    assert.equal(prodSettings.environment, "prod");
+    assert.notEqual(devSettings.aws.accountId, prodSettings.aws.accountId);
+    assert.notEqual(devSettings.gcp.project, prodSettings.gcp.project);
+    assert.equal(prodSettings.apiHostname, "api.bot.example.com");
+    assert.equal(devSettings.logs.retentionDays, 14, "stack value overrides the Pulumi.yaml default");
+    assert.equal(prodSettings.bot.conversationTtlMinutes, 30, "Pulumi.yaml default applies when the stack is silent");
+  });
+
+  it("freezes the settings object all the way down", () => {
+    const settings = parseSettings(dev, devAccounts);
+    assert.ok(Object.isFrozen(settings));
+    assert.ok(Object.isFrozen(settings.aws));
+    assert.throws(() => {
+      (settings.aws as { accountId: string }).accountId = "999999999999";
+    }, TypeError);
+  });
+
+  const badValues: Array<[key: string, value: string, expected: RegExp]> = [
+    ["aws:allowedAccountIds", '["12345"]', /12 digits/],
+    ["aws:allowedAccountIds", '["111111111111","333333333333"]', /exactly one AWS account/],
+    ["aws:allowedAccountIds", "111111111111,", /YAML list/],
+    ["aws:region", "europe-1", /AWS region/],
+    ["gcp:region", "Europe West", /GCP region/],
+    ["gcp:project", "X", /GCP project id/],
+    ["botfleet:domain", "not a domain", /DNS name/],
+    ["botfleet:domain", "Bot.Example.COM", /lowercase DNS name/],
+    ["botfleet:logRetentionDays", "-5", /retention periods/],
+    ["botfleet:logRetentionDays", "10", /retention periods/],
+    ["botfleet:lambdaMemoryMb", "64", /at least 128/],
+    ["botfleet:lambdaReservedConcurrency", "ten", /whole number/],
+    ["botfleet:archiveSoftDeleteDays", "-1", /at least 7/],
+    ["botfleet:cloudflareManagedWaf", "yes", /"true" or "false"/],
+    ["botfleet:cloudflareZoneId", "zone", /32-character hex/],
+    ["botfleet:exportSchedule", "daily", /cron\(\.\.\.\) or rate/],
+    ["botfleet:environment", "staging", /"dev" or "prod"/],
+    ["botfleet:awsDeployRoleArn", "arn:aws:iam::999999999999:role/deploy", /this stack's account 111111111111/],
+    ["botfleet:archiveDeleteAfterDays", "10", /greater than botfleet:archiveColdAfterDays/],
+  ];
+  for (const [key, value, expected] of badValues) {
+    it(`refuses ${key}=${JSON.stringify(value)} naming the key`, () => {
+      const problems = problemsOf({ ...dev, [key]: value });
+      assert.equal(problems.length, 1, problems.join("\n"));
+      assert.ok(problems[0]?.startsWith(`${key}: `), problems[0]);
+      assert.match(problems[0] ?? "", expected);
+      assert.ok(problems[0]?.endsWith(`; got ${JSON.stringify(value)}`), `${problems[0]} quotes the bad value`);
+    });
+  }
+
+  it("names a missing required key and how to set it", () => {
+    const problems = problemsOf({ ...dev, "botfleet:domain": undefined });
+    assert.deepEqual(problems, ["botfleet:domain: is required but not set (pulumi config set botfleet:domain <value>)"]);
+  });
+
+  it("reports every problem at once", () => {
+    const problems = problemsOf({ ...dev, "aws:region": "x", "botfleet:lambdaMemoryMb": "1", "gcp:project": undefined });
+    assert.deepEqual(problems.map((p) => p.split(":").slice(0, 2).join(":")).sort(), [
+      "aws:region",
+      "botfleet:lambdaMemoryMb",
+      "gcp:project",
+    ]);
+  });
+
+  it("refuses a prod stack on the dev AWS account", () => {
+    const problems = problemsOf({
+      ...prod,
+      "aws:allowedAccountIds": '["111111111111"]',
+      "botfleet:awsDeployRoleArn": "arn:aws:iam::111111111111:role/botfleet-deploy",
+    });
+    assert.deepEqual(problems, ["aws:allowedAccountIds: prod must not use the dev stack's AWS account 111111111111 (Pulumi.dev.yaml)"]);
+  });
+
+  it("refuses a prod stack on the dev GCP project", () => {
+    const problems = problemsOf({ ...prod, "gcp:project": "botfleet-dev-replace-me" });
+    assert.deepEqual(problems, ["gcp:project: prod must not use the dev stack's GCP project botfleet-dev-replace-me (Pulumi.dev.yaml)"]);
+  });
+
+  it("refuses prod when there is no dev stack file to compare with", () => {
+    assert.throws(() => parseSettings(prod, undefined), /prod needs Pulumi.dev.yaml/);
+  });
+
+  it("lets dev run whatever prod uses (the guard protects prod only)", () => {
+    assert.doesNotThrow(() => parseSettings({ ...dev }, { awsAccountId: "111111111111", gcpProject: "botfleet-dev-replace-me" }));
+  });
+
+  it("declares exactly the keys the schema reads in Pulumi.yaml, each with a type and description", () => {
+    const project = parseYaml(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+      config: Record<string, { type?: string; description?: string }>;
+    };
+    const declared = Object.keys(project.config).filter((k) => !k.includes(":"));
+    const ownKeys = CONFIG_KEYS.filter((k) => k.startsWith("botfleet:")).map((k) => k.slice("botfleet:".length));
+    assert.deepEqual([...declared].sort(), [...ownKeys].sort());
+    for (const key of declared) {
+      assert.ok(project.config[key]?.type, `${key} has a type`);
+      assert.ok(project.config[key]?.description, `${key} has a description`);
+    }
+    assert.deepEqual(project.config["pulumi:disable-default-providers"], ["*"]);
+  });
+
+  it("keeps secrets out of the stack files", () => {
+    for (const stack of ["dev", "prod"]) {
+      const text = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
+      assert.doesNotMatch(text, /secure:|apiToken|token:|password/i, `Pulumi.${stack}.yaml holds no secret`);
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadSettings, type Settings } from "../../infra/config";
+import { botfleet, type StackOutputs } from "../../infra/program";
+import { mockCall, type MockContext, mockState } from "./mockState";
+import { readStackConfig, type RawConfig } from "./stackConfig";
+
+/** One resource the program registered, as the engine would have seen it. */
+export interface RegisteredResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** Inputs as the provider receives them (provider resources' non-string inputs are JSON strings). */
+  readonly inputs: Record<string, unknown>;
+  /** URN of the provider resource this custom resource uses (undefined for components). */
+  readonly provider?: string;
+  readonly parent?: string;
+  readonly custom: boolean;
+}
+
+export interface ProgramRun {
+  readonly stack: string;
+  readonly settings: Settings;
+  readonly resources: readonly RegisteredResource[];
+  readonly outputs: StackOutputs;
+}
+
+export interface RunOptions {
+  /** Config to change for this run: a value replaces, undefined removes the key. */
+  readonly overrides?: Readonly<Record<string, string | undefined>>;
+  /** Config to use instead of Pulumi.<stack>.yaml (for audit of another project, or tests). */
+  readonly config?: RawConfig;
+}
+
+const PROJECT = "botfleet";
+
+/**
+ * Runs the whole program for one stack under `pulumi.runtime.setMocks` with the config of that
+ * stack's real Pulumi.<stack>.yaml (plus Pulumi.yaml defaults), and returns every resource it
+ * registered. Runs are serialised: the Pulumi runtime keeps global state.
+ */
+export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+  const run = queue.then(() => runOnce(stack, options));
+  queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> {
+  const config: RawConfig = { ...(options.config ?? readStackConfig(stack)) };
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value === undefined) delete config[key];
+    else config[key] = value;
+  }
+
+  const ctx: MockContext = {
+    region: config["aws:region"] ?? "us-east-1",
+    accountId: firstAccount(config["aws:allowedAccountIds"]) ?? "000000000000",
+    gcpProject: config["gcp:project"] ?? "unknown-project",
+  };
+
+  const resources: RegisteredResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: args.custom ? mockState(args, ctx) : {} }),
+      call: (args) => mockCall(args.token, args.inputs as Record<string, unknown>, ctx),
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  recordRegistrations(resources);
+  pulumi.runtime.setAllConfig(config);
+
+  // Settings are read inside the run so config errors surface from here, as they would at `pulumi up`.
+  let settings: Settings | undefined;
+  let outputs: StackOutputs | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    settings = loadSettings();
+    outputs = botfleet(settings);
+    return {};
+  });
+  await pulumi.runtime.disconnect();
+  if (!settings || !outputs) throw new Error("program did not run");
+
+  return {
+    stack,
+    settings,
+    outputs: await resolveOutputs(outputs),
+    resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+  };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getCustom(): boolean;
+  getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+}
+
+/** Wraps the mock monitor to see what MockResourceArgs leaves out: URN and parent. */
+function recordRegistrations(into: RegisteredResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): Promise<void>;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    original(req, (err, res) => {
+      if (!err && res) {
+        into.push({
+          urn: res.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
+          provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+        });
+      }
+      callback(err, res);
+    });
+}
+
+async function resolveOutputs(outputs: StackOutputs): Promise<StackOutputs> {
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    resolved[key] = pulumi.Output.isInstance(value) ? await outputValue(value) : value;
+  }
+  return resolved as unknown as StackOutputs;
+}
+
+function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+function firstAccount(value: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(value ?? "[]") as unknown;
+    return Array.isArray(parsed) && typeof parsed[0] === "string" ? parsed[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
