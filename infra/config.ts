@@ -27,6 +27,7 @@ const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
 const SCHEDULE = /^(cron|rate)\(.+\)$/;
+const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Config values arrive as strings; these parse them and say what was expected. */
@@ -95,6 +96,13 @@ export const configSchema = z
     "botfleet:archiveDeleteAfterDays": integer(1, 36500),
     "botfleet:archiveSoftDeleteDays": integer(7, 90),
     "botfleet:alarmEmail": z.string().regex(EMAIL, "must be an e-mail address"),
+    "botfleet:authIssuer": z.string().regex(HTTPS_URL, "must be the https:// issuer URL of the agents' identity provider"),
+    "botfleet:authAudience": z.string().min(1, "must name the API's audience"),
+    "botfleet:authJwksUrl": z.string().regex(HTTPS_URL, "must be the https:// URL of the identity provider's JWKS"),
+    "botfleet:authRolesClaim": z.string().regex(/^[\w:/.-]{1,128}$/, "must be a JWT claim name"),
+    "botfleet:originVerifySecret": z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{32,128}$/, "must be 32-128 URL-safe characters (pulumi config set --secret botfleet:originVerifySecret $(openssl rand -hex 32))"),
   })
   .superRefine((c, ctx) => {
     if (c["botfleet:archiveDeleteAfterDays"] <= c["botfleet:archiveColdAfterDays"]) {
@@ -160,7 +168,16 @@ export interface Settings {
     readonly softDeleteDays: number;
   };
   readonly alarmEmail: string;
+  readonly auth: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string; readonly rolesClaim: string };
+  /**
+   * Value of the origin-verify header that Cloudflare adds and the functions require. The one secret
+   * that must be in Pulumi (as a config secret): both the edge rule and the AWS secret need it.
+   */
+  readonly originVerifySecret: pulumi.Output<string>;
 }
+
+/** Keys whose values are secrets: read raw for validation, handed on only as Pulumi secrets. */
+export const SECRET_KEYS: readonly ConfigKey[] = ["botfleet:originVerifySecret"];
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -184,8 +201,11 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
       result.error.issues.map((issue) => {
         const key = String(issue.path[0] ?? "config");
         const value = raw[key];
-        if (value === undefined) return `${key}: is required but not set (pulumi config set ${key} <value>)`;
-        return `${key}: ${issue.message}; got ${JSON.stringify(value)}`;
+        const secret = (SECRET_KEYS as readonly string[]).includes(key);
+        if (value === undefined) {
+          return `${key}: is required but not set (pulumi config set${secret ? " --secret" : ""} ${key} <value>)`;
+        }
+        return `${key}: ${issue.message}; got ${secret ? "[secret]" : JSON.stringify(value)}`;
       }),
     );
   }
@@ -242,6 +262,13 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
       softDeleteDays: c["botfleet:archiveSoftDeleteDays"],
     },
     alarmEmail: c["botfleet:alarmEmail"],
+    auth: {
+      issuer: c["botfleet:authIssuer"],
+      audience: c["botfleet:authAudience"],
+      jwksUrl: c["botfleet:authJwksUrl"],
+      rolesClaim: c["botfleet:authRolesClaim"],
+    },
+    originVerifySecret: pulumi.secret(c["botfleet:originVerifySecret"]),
   });
 }
 
@@ -266,14 +293,17 @@ export function loadSettings(): Settings {
   const raw: Record<string, string | undefined> = {};
   for (const key of CONFIG_KEYS) {
     const [namespace, name] = key.split(":") as [string, string];
-    raw[key] = new pulumi.Config(namespace).get(name);
+    // Secrets are read raw (no plaintext warning) only to validate; Settings wraps them in pulumi.secret.
+    raw[key] = (SECRET_KEYS as readonly string[]).includes(key)
+      ? pulumi.runtime.getConfig(key)
+      : new pulumi.Config(namespace).get(name);
   }
   return parseSettings(raw, readDevAccounts(PROJECT_DIR));
 }
 
 function deepFreeze<T extends object>(value: T): T {
   for (const child of Object.values(value)) {
-    if (typeof child === "object" && child !== null) deepFreeze(child as object);
+    if (typeof child === "object" && child !== null && !pulumi.Output.isInstance(child)) deepFreeze(child as object);
   }
   return Object.freeze(value);
 }

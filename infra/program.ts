@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "./config";
 import { createProviders } from "./providers";
 
@@ -11,13 +10,24 @@ export interface StackOutputs {
 }
 
 /**
- * The whole botfleet deployment for one stack. Components are composed here; each lives in
- * infra/<cloud>/ and receives the providers explicitly.
+ * The whole botfleet deployment for one stack. Components live in infra/<cloud>/ and get their
+ * provider explicitly. Wiring order (each step only consumes outputs of earlier ones):
+ *   1. AWS: ACM certificate for api.<domain>              → its DNS validation record
+ *   2. Cloudflare: that validation record in the zone      → validated hostname
+ *   3. GCP: archive bucket + Workload Identity for the export function's role (its ARN is derived
+ *      from settings, so GCP does not wait for AWS)      → bucket name, external_account config
+ *   4. AWS: backend (KMS, table, secrets, functions, API with custom domain, schedule, alarms)
+ *   5. Cloudflare: edge (DNS to the API domain target, zone TLS settings, WAF, rate limits, origin lock)
  */
 export function botfleet(settings: Settings): StackOutputs {
   const providers = createProviders(settings);
   void providers;
-  void pulumi;
+
+  // --- AWS (infra/aws): certificate -------------------------------------------------------------
+  // --- Cloudflare (infra/cloudflare): certificate validation record --------------------------------
+  // --- GCP (infra/gcp): archive ------------------------------------------------------------------
+  // --- AWS (infra/aws): backend ------------------------------------------------------------------
+  // --- Cloudflare (infra/cloudflare): edge ---------------------------------------------------------
 
   return {
     environment: settings.environment,

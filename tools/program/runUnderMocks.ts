@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, type Settings } from "../../infra/config";
 import { botfleet, type StackOutputs } from "../../infra/program";
 import { mockCall, type MockContext, mockState } from "./mockState";
-import { readStackConfig, type RawConfig } from "./stackConfig";
+import { type RawConfig, readStackConfigWithSecrets } from "./stackConfig";
 
 /** One resource the program registered, as the engine would have seen it. */
 export interface RegisteredResource {
@@ -50,7 +50,8 @@ export function runProgram(stack: string, options: RunOptions = {}): Promise<Pro
 let queue: Promise<void> = Promise.resolve();
 
 async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> {
-  const config: RawConfig = { ...(options.config ?? readStackConfig(stack)) };
+  const stackConfig = readStackConfigWithSecrets(stack);
+  const config: RawConfig = { ...(options.config ?? stackConfig.values) };
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value === undefined) delete config[key];
     else config[key] = value;
@@ -73,7 +74,7 @@ async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> 
     false,
   );
   recordRegistrations(resources);
-  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setAllConfig(config, [...stackConfig.secretKeys]);
 
   // Settings are read inside the run so config errors surface from here, as they would at `pulumi up`.
   let settings: Settings | undefined;

@@ -14,7 +14,23 @@ export function isStackName(value: unknown): value is Environment {
   return (ENVIRONMENTS as readonly unknown[]).includes(value);
 }
 
+/**
+ * Offline stand-in for values a user sets with `pulumi config set --secret` (they are never in the
+ * stack files). Fixed, obviously fake, and used only by mocks and the offline gate.
+ */
+export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-not-a-real-secret-0000";
+
+export interface StackConfig {
+  readonly values: RawConfig;
+  /** Keys that hold secrets (declared `secret: true`), for setAllConfig's secret list. */
+  readonly secretKeys: readonly string[];
+}
+
 export function readStackConfig(stack: string, projectDir = PROJECT_DIR): RawConfig {
+  return readStackConfigWithSecrets(stack, projectDir).values;
+}
+
+export function readStackConfigWithSecrets(stack: string, projectDir = PROJECT_DIR): StackConfig {
   const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as {
     name?: string;
     config?: Record<string, unknown>;
@@ -25,20 +41,26 @@ export function readStackConfig(stack: string, projectDir = PROJECT_DIR): RawCon
   const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
 
   const config: RawConfig = {};
+  const secretKeys: string[] = [];
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
     const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
     if (key.includes(":")) {
       // Values for other namespaces: a literal, or { value: ... }.
       const value = isObject(declaration) && "value" in declaration ? declaration.value : declaration;
       config[fullKey] = encode(value);
+    } else if (isObject(declaration) && declaration.secret === true) {
+      secretKeys.push(fullKey);
+      config[fullKey] = OFFLINE_SECRET_PLACEHOLDER;
     } else if (isObject(declaration) && "default" in declaration) {
       config[fullKey] = encode(declaration.default);
     }
   }
   for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
+    // An encrypted value ({ secure: ... }) cannot be read offline: keep the placeholder.
+    if (isObject(value) && "secure" in value) continue;
     config[key] = encode(value);
   }
-  return config;
+  return { values: config, secretKeys };
 }
 
 function readYaml(file: string): unknown {

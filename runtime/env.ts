@@ -1,0 +1,41 @@
+/**
+ * Names of the environment variables the deployed functions read. infra/aws sets them, the local
+ * stack sets them, runtime/ parses them (with zod/mini) — one list so the three never drift.
+ */
+export const ENV = {
+  /** "deployed" (Secrets Manager, origin lock on) or "local" (secrets from the environment). */
+  mode: "BOTFLEET_MODE",
+  tableName: "BOTFLEET_TABLE",
+  /** JSON object: secret name (e.g. "telegram", "origin") → Secrets Manager ARN; only the ones this function may read. */
+  secretArns: "BOTFLEET_SECRET_ARNS",
+  botRateLimitCapacity: "BOTFLEET_RATE_CAPACITY",
+  botRateLimitRefillPerMinute: "BOTFLEET_RATE_REFILL_PER_MINUTE",
+  conversationTtlMinutes: "BOTFLEET_CONVERSATION_TTL_MINUTES",
+  dedupeTtlHours: "BOTFLEET_DEDUPE_TTL_HOURS",
+  auditTtlDays: "BOTFLEET_AUDIT_TTL_DAYS",
+  /** Queue that receives replies that could not be delivered (dead letters of outbound replies). */
+  deadLetterQueueUrl: "BOTFLEET_DLQ_URL",
+  archiveBucket: "BOTFLEET_ARCHIVE_BUCKET",
+  /** GCP external_account (Workload Identity Federation) credential configuration, JSON, no secrets. */
+  gcpCredentials: "BOTFLEET_GCP_CREDENTIALS",
+  authIssuer: "AUTH_ISSUER",
+  authAudience: "AUTH_AUDIENCE",
+  /** Deployed: HTTPS URL of the issuer's JWKS. Local: AUTH_JWKS holds the JWKS JSON itself. */
+  authJwksUrl: "AUTH_JWKS_URL",
+  authJwks: "AUTH_JWKS",
+  authRolesClaim: "AUTH_ROLES_CLAIM",
+} as const;
+
+/** Local-mode secret settings (DESIGN.md); deployed mode reads these values from Secrets Manager. */
+export const LOCAL_SECRET_ENV = {
+  telegramWebhookSecret: "TELEGRAM_WEBHOOK_SECRET",
+  discordPublicKey: "DISCORD_PUBLIC_KEY",
+  slackSigningSecret: "SLACK_SIGNING_SECRET",
+  metaAppSecret: "META_APP_SECRET",
+  metaVerifyToken: "META_VERIFY_TOKEN",
+  originVerifySecret: "ORIGIN_VERIFY_SECRET",
+} as const;
+
+/** Secrets Manager secrets, one per platform plus the origin-verify value. */
+export const SECRET_NAMES = ["telegram", "discord", "slack", "meta", "origin"] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
