@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_KEYS, ConfigError, parseSettings, PROJECT_DIR, readDevAccounts } from "../../infra/config";
 import { readStackConfig } from "../../tools/program/stackConfig";
@@ -127,5 +128,27 @@ describe("stack config", () => {
       const text = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
       assert.doesNotMatch(text, /secure:|apiToken|token:|password/i, `Pulumi.${stack}.yaml holds no secret`);
     }
+  });
+});
+
+describe("stack config secrets", () => {
+  it("never echoes a bad secret value in the error", () => {
+    const problems = problemsOf({ ...dev, "botfleet:originVerifySecret": "short-but-secret" });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? "", /^botfleet:originVerifySecret: .*got \[secret\]$/);
+    assert.doesNotMatch(problems[0] ?? "", /short-but-secret/);
+  });
+
+  it("tells the user to set a missing secret with --secret", () => {
+    const problems = problemsOf({ ...dev, "botfleet:originVerifySecret": undefined });
+    assert.deepEqual(problems, [
+      "botfleet:originVerifySecret: is required but not set (pulumi config set --secret botfleet:originVerifySecret <value>)",
+    ]);
+  });
+
+  it("hands the origin-verify value on only as a Pulumi secret", async () => {
+    const settings = parseSettings(dev, devAccounts);
+    assert.ok(pulumi.Output.isInstance(settings.originVerifySecret));
+    assert.equal(await pulumi.isSecret(settings.originVerifySecret), true);
   });
 });
