@@ -8,3 +8,4 @@ export const environment = outputs.environment;
 export const awsAccountId = outputs.awsAccountId;
 export const gcpProject = outputs.gcpProject;
 export const apiHostname = outputs.apiHostname;
+export const archiveBucket = outputs.archiveBucket;

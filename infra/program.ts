@@ -1,4 +1,6 @@
+import type { Output } from "@pulumi/pulumi";
 import type { Settings } from "./config";
+import { Archive } from "./gcp/archive";
 import { createProviders } from "./providers";
 
 /** What the stack exports (never a secret value). */
@@ -7,6 +9,8 @@ export interface StackOutputs {
   readonly awsAccountId: string;
   readonly gcpProject: string;
   readonly apiHostname: string;
+  /** GCS bucket that holds the daily exports. */
+  readonly archiveBucket: Output<string>;
 }
 
 /**
@@ -26,6 +30,7 @@ export function botfleet(settings: Settings): StackOutputs {
   // --- AWS (infra/aws): certificate -------------------------------------------------------------
   // --- Cloudflare (infra/cloudflare): certificate validation record --------------------------------
   // --- GCP (infra/gcp): archive ------------------------------------------------------------------
+  const archive = new Archive("archive", { settings }, { provider: providers.gcp });
   // --- AWS (infra/aws): backend ------------------------------------------------------------------
   // --- Cloudflare (infra/cloudflare): edge ---------------------------------------------------------
 
@@ -34,5 +39,6 @@ export function botfleet(settings: Settings): StackOutputs {
     awsAccountId: settings.aws.accountId,
     gcpProject: settings.gcp.project,
     apiHostname: settings.apiHostname,
+    archiveBucket: archive.bucketName,
   };
 }

@@ -31,12 +31,35 @@ type StateFn = (args: MockResourceArgs, ctx: MockContext, name: string) => Recor
 
 /** Type-specific computed attributes; add a line here when a component reads one. */
 const TYPE_STATE: Record<string, StateFn> = {
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (a, ctx) => ({
+    name: `projects/${gcpProjectNumber(ctx.gcpProject)}/locations/global/workloadIdentityPools/${String(a.inputs.workloadIdentityPoolId)}`,
+  }),
+  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (a, ctx) => ({
+    name: `projects/${gcpProjectNumber(ctx.gcpProject)}/locations/global/workloadIdentityPools/${String(a.inputs.workloadIdentityPoolId)}/providers/${String(a.inputs.workloadIdentityPoolProviderId)}`,
+  }),
+  "gcp:serviceaccount/account:Account": (a, ctx) => {
+    const email = `${String(a.inputs.accountId)}@${ctx.gcpProject}.iam.gserviceaccount.com`;
+    return { email, name: `projects/${ctx.gcpProject}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
+  },
   "aws:iam/role:Role": (_a, ctx, name) => ({ arn: `arn:aws:iam::${ctx.accountId}:role/${name}` }),
 };
 
+/** A stable, obviously fake project number for a project id (GCP derives resource names from it). */
+export function gcpProjectNumber(project: string): string {
+  let hash = 7;
+  for (const char of project) hash = (hash * 31 + char.charCodeAt(0)) % 1_000_000_000;
+  return `100${String(hash).padStart(9, "0")}`;
+}
+
 /** Invokes the program may make; anything else fails loudly so an unexpected lookup is noticed. */
 export function mockCall(token: string, inputs: Record<string, unknown>, ctx: MockContext): Record<string, unknown> {
-  const known: Record<string, () => Record<string, unknown>> = {};
+  const known: Record<string, () => Record<string, unknown>> = {
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": () => {
+      const project = typeof inputs.project === "string" ? inputs.project : ctx.gcpProject;
+      const emailAddress = `service-${gcpProjectNumber(project)}@gs-project-accounts.iam.gserviceaccount.com`;
+      return { id: project, project, emailAddress, member: `serviceAccount:${emailAddress}` };
+    },
+  };
   const answer = known[token];
   if (!answer) throw new Error(`unexpected invoke ${token} under mocks (${JSON.stringify(inputs)}, project ${ctx.gcpProject})`);
   return answer();

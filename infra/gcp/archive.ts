@@ -1,0 +1,191 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "../config";
+import { exportRoleName } from "../naming";
+import { archiveLifecycleRules, daysToSeconds, kmsDuration } from "./archiveLifecycle";
+import { externalAccountCredentialConfig } from "./credentialConfig";
+import { AWS_ATTRIBUTE_MAPPING, onlyRoleCondition, rolePrincipalSet } from "./workloadIdentity";
+
+export interface ArchiveArgs {
+  /**
+   * Stack settings. Read: `gcp.region` (bucket and key location), `archive.*` (key rotation,
+   * lifecycle, soft delete), `aws.accountId` + the export role's name (the only identity admitted),
+   * `isProd` (protects the key and bucket, turns force-destroy off). Nothing here can turn off CMEK,
+   * uniform access, public access prevention, versioning or the role condition.
+   */
+  readonly settings: Settings;
+}
+
+/** Roles the export identity holds, on the archive bucket only. */
+export const EXPORT_BUCKET_ROLES = [
+  // Create objects; without storage.objects.delete it cannot overwrite or remove one.
+  "roles/storage.objectCreator",
+  // Read back: the export checks whether a day's object already exists (generation preconditions)
+  // and the API's download of an export reads it through the same identity.
+  "roles/storage.objectViewer",
+] as const;
+
+export const KMS_ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
+export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
+
+/**
+ * The export archive in GCS and the keyless path to it from AWS.
+ *
+ * - Cloud KMS key ring + key (rotated), usable only by this project's GCS service agent.
+ * - Bucket: CMEK by default and CMEK only (Google-managed and customer-supplied keys refused),
+ *   uniform bucket-level access, public access prevention enforced, versioning, lifecycle, soft delete.
+ * - Workload Identity pool whose AWS provider trusts this stack's account, and only sessions of the
+ *   export function's role; a service account with object create/read on this bucket alone that only
+ *   that role may impersonate. No service account key exists anywhere.
+ */
+export class Archive extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  /** external_account credential configuration JSON for the export function (no secret in it). */
+  readonly credentialConfig: pulumi.Output<string>;
+  readonly serviceAccountEmail: pulumi.Output<string>;
+  readonly kmsKeyId: pulumi.Output<string>;
+  readonly nodes: {
+    readonly keyRing: gcp.kms.KeyRing;
+    readonly key: gcp.kms.CryptoKey;
+    readonly bucket: gcp.storage.Bucket;
+    readonly pool: gcp.iam.WorkloadIdentityPool;
+    readonly provider: gcp.iam.WorkloadIdentityPoolProvider;
+    readonly serviceAccount: gcp.serviceaccount.Account;
+  };
+
+  constructor(name: string, args: ArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("botfleet:gcp:Archive", name, {}, opts);
+    const { settings } = args;
+
+    const { keyRing, key, keyGrant } = this.createKey(name, settings);
+    const bucket = this.createBucket(name, settings, key, keyGrant);
+    const { pool, provider } = this.createIdentityPool(name, settings);
+    const serviceAccount = this.createExportServiceAccount(name, settings, bucket, pool);
+
+    this.bucketName = bucket.name;
+    this.kmsKeyId = key.id;
+    this.serviceAccountEmail = serviceAccount.email;
+    this.credentialConfig = pulumi
+      .all([provider.name, serviceAccount.email])
+      .apply(([providerName, serviceAccountEmail]) => JSON.stringify(externalAccountCredentialConfig({ providerName, serviceAccountEmail })));
+    this.nodes = { keyRing, key, bucket, pool, provider, serviceAccount };
+
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      credentialConfig: this.credentialConfig,
+      serviceAccountEmail: this.serviceAccountEmail,
+      kmsKeyId: this.kmsKeyId,
+    });
+  }
+
+  private createKey(name: string, settings: Settings) {
+    const protect = settings.isProd;
+    const keyRing = new gcp.kms.KeyRing(`${name}-keyring`, { name: `${settings.prefix}-archive`, location: settings.gcp.region }, { parent: this, protect });
+    const key = new gcp.kms.CryptoKey(
+      `${name}-key`,
+      {
+        name: "archive",
+        keyRing: keyRing.id,
+        purpose: "ENCRYPT_DECRYPT",
+        rotationPeriod: kmsDuration(settings.archive.kmsRotationDays),
+        versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
+        labels: this.labels(settings),
+      },
+      { parent: this, protect },
+    );
+    // The bucket encrypts through its project's GCS service agent; it gets this key and no other.
+    const agent = gcp.storage.getProjectServiceAccountOutput({ project: settings.gcp.project }, { parent: this });
+    const keyGrant = new gcp.kms.CryptoKeyIAMMember(
+      `${name}-key-gcs-agent`,
+      { cryptoKeyId: key.id, role: KMS_ENCRYPTER_DECRYPTER, member: pulumi.interpolate`serviceAccount:${agent.emailAddress}` },
+      { parent: this },
+    );
+    return { keyRing, key, keyGrant };
+  }
+
+  private createBucket(name: string, settings: Settings, key: gcp.kms.CryptoKey, keyGrant: gcp.kms.CryptoKeyIAMMember) {
+    return new gcp.storage.Bucket(
+      `${name}-bucket`,
+      {
+        // Bucket names are global: the project id keeps two deployments from colliding.
+        name: `${settings.prefix}-archive-${settings.gcp.project}`,
+        location: settings.gcp.region.toUpperCase(),
+        storageClass: "STANDARD",
+        encryption: {
+          defaultKmsKeyName: key.id,
+          googleManagedEncryptionEnforcementConfig: { restrictionMode: "FullyRestricted" },
+          customerSuppliedEncryptionEnforcementConfig: { restrictionMode: "FullyRestricted" },
+        },
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        versioning: { enabled: true },
+        lifecycleRules: archiveLifecycleRules(settings.archive).map((rule) => ({
+          action: { ...rule.action },
+          condition: { ...rule.condition, matchesStorageClasses: rule.condition.matchesStorageClasses && [...rule.condition.matchesStorageClasses] },
+        })),
+        softDeletePolicy: { retentionDurationSeconds: daysToSeconds(settings.archive.softDeleteDays) },
+        // Dev stacks must be destroyable with their test exports in them; prod never deletes data
+        // through `pulumi destroy` (and the bucket is protected as well).
+        forceDestroy: !settings.isProd,
+        labels: this.labels(settings),
+      },
+      { parent: this, protect: settings.isProd, dependsOn: [keyGrant] },
+    );
+  }
+
+  private createIdentityPool(name: string, settings: Settings) {
+    const pool = new gcp.iam.WorkloadIdentityPool(
+      `${name}-pool`,
+      {
+        workloadIdentityPoolId: `${settings.prefix}-aws`,
+        displayName: `${settings.prefix} AWS`,
+        description: `AWS account ${settings.aws.accountId}: the botfleet export function only`,
+      },
+      { parent: this },
+    );
+    const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+      `${name}-pool-aws`,
+      {
+        workloadIdentityPoolId: pool.workloadIdentityPoolId,
+        workloadIdentityPoolProviderId: "export-aws",
+        displayName: "botfleet export (AWS)",
+        aws: { accountId: settings.aws.accountId },
+        attributeMapping: { ...AWS_ATTRIBUTE_MAPPING },
+        attributeCondition: onlyRoleCondition(settings.aws.accountId, exportRoleName(settings)),
+      },
+      { parent: this },
+    );
+    return { pool, provider };
+  }
+
+  private createExportServiceAccount(name: string, settings: Settings, bucket: gcp.storage.Bucket, pool: gcp.iam.WorkloadIdentityPool) {
+    const serviceAccount = new gcp.serviceaccount.Account(
+      `${name}-export-sa`,
+      {
+        accountId: `${settings.prefix}-export`,
+        displayName: "botfleet export (federated from AWS)",
+        description: "Writes daily exports to the archive bucket; impersonated only by the AWS export role, never through a key.",
+      },
+      { parent: this },
+    );
+    const member = pulumi.interpolate`serviceAccount:${serviceAccount.email}`;
+    for (const role of EXPORT_BUCKET_ROLES) {
+      const suffix = role.replace("roles/storage.", "").toLowerCase();
+      new gcp.storage.BucketIAMMember(`${name}-export-${suffix}`, { bucket: bucket.name, role, member }, { parent: this });
+    }
+    new gcp.serviceaccount.IAMMember(
+      `${name}-export-wif`,
+      {
+        serviceAccountId: serviceAccount.name,
+        role: WORKLOAD_IDENTITY_USER,
+        member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, exportRoleName(settings))),
+      },
+      { parent: this },
+    );
+    return serviceAccount;
+  }
+
+  private labels(settings: Settings): Record<string, string> {
+    return { project: "botfleet", environment: settings.environment, stack: pulumi.getStack() };
+  }
+}
