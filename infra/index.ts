@@ -9,3 +9,7 @@ export const awsAccountId = outputs.awsAccountId;
 export const gcpProject = outputs.gcpProject;
 export const apiHostname = outputs.apiHostname;
 export const archiveBucket = outputs.archiveBucket;
+export const apiUrl = outputs.apiUrl;
+export const tableName = outputs.tableName;
+export const functionNames = outputs.functionNames;
+export const secretArns = outputs.secretArns;

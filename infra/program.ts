@@ -1,5 +1,7 @@
 import type { Output } from "@pulumi/pulumi";
 import type { Settings } from "./config";
+import { ApiCertificate } from "./aws/certificate";
+import { Backend } from "./aws/backend";
 import { Archive } from "./gcp/archive";
 import { createProviders } from "./providers";
 
@@ -11,6 +13,14 @@ export interface StackOutputs {
   readonly apiHostname: string;
   /** GCS bucket that holds the daily exports. */
   readonly archiveBucket: Output<string>;
+  /** https://api.<domain>, the public base URL of every route. */
+  readonly apiUrl: string;
+  /** DynamoDB table name. */
+  readonly tableName: Output<string>;
+  /** Deployed handler → Lambda function name. */
+  readonly functionNames: Output<Record<string, string>>;
+  /** Secrets Manager secret name → ARN (values are set out of band; never exported). */
+  readonly secretArns: Output<Record<string, string>>;
 }
 
 /**
@@ -28,10 +38,23 @@ export function botfleet(settings: Settings): StackOutputs {
   void providers;
 
   // --- AWS (infra/aws): certificate -------------------------------------------------------------
+  const certificate = new ApiCertificate("api", { settings }, { providers: [providers.aws] });
   // --- Cloudflare (infra/cloudflare): certificate validation record --------------------------------
   // --- GCP (infra/gcp): archive ------------------------------------------------------------------
   const archive = new Archive("archive", { settings }, { provider: providers.gcp });
   // --- AWS (infra/aws): backend ------------------------------------------------------------------
+  const backend = new Backend(
+    "backend",
+    {
+      settings,
+      certificateArn: certificate.arn,
+      // TEMPORARY until the Cloudflare section creates the validation record: replace with that
+      // record's fqdn output so the certificate validation waits for the record it needs.
+      validationRecordFqdns: [certificate.validationRecord.apply((record) => record.name.replace(/\.$/, ""))],
+      archive: { bucketName: archive.bucketName, credentialConfig: archive.credentialConfig },
+    },
+    { providers: [providers.aws] },
+  );
   // --- Cloudflare (infra/cloudflare): edge ---------------------------------------------------------
 
   return {
@@ -40,5 +63,9 @@ export function botfleet(settings: Settings): StackOutputs {
     gcpProject: settings.gcp.project,
     apiHostname: settings.apiHostname,
     archiveBucket: archive.bucketName,
+    apiUrl: backend.apiUrl,
+    tableName: backend.tableName,
+    functionNames: backend.functionNames,
+    secretArns: backend.secretArns,
   };
 }

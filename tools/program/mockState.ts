@@ -42,6 +42,41 @@ const TYPE_STATE: Record<string, StateFn> = {
     return { email, name: `projects/${ctx.gcpProject}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
   },
   "aws:iam/role:Role": (_a, ctx, name) => ({ arn: `arn:aws:iam::${ctx.accountId}:role/${name}` }),
+  "aws:kms/key:Key": (a, ctx) => ({ arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${a.name}-id`, keyId: `${a.name}-id` }),
+  "aws:dynamodb/table:Table": (_a, ctx, name) => ({ arn: `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}` }),
+  "aws:secretsmanager/secret:Secret": (_a, ctx, name) => ({
+    arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:${name}-AbCdEf`,
+  }),
+  "aws:cloudwatch/logGroup:LogGroup": (_a, ctx, name) => ({ arn: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${name}` }),
+  "aws:sqs/queue:Queue": (_a, ctx, name) => ({
+    arn: `arn:aws:sqs:${ctx.region}:${ctx.accountId}:${name}`,
+    url: `https://sqs.${ctx.region}.amazonaws.com/${ctx.accountId}/${name}`,
+  }),
+  "aws:sns/topic:Topic": (_a, ctx, name) => ({ arn: `arn:aws:sns:${ctx.region}:${ctx.accountId}:${name}` }),
+  "aws:lambda/function:Function": (_a, ctx, name) => {
+    const arn = `arn:aws:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
+    return { arn, invokeArn: `arn:aws:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+  },
+  "aws:apigatewayv2/api:Api": (a, ctx) => ({
+    executionArn: `arn:aws:execute-api:${ctx.region}:${ctx.accountId}:${a.name}-id`,
+    apiEndpoint: `https://${a.name}-id.execute-api.${ctx.region}.amazonaws.com`,
+  }),
+  "aws:apigatewayv2/domainName:DomainName": (a, ctx) => {
+    const config = (a.inputs as { domainNameConfiguration?: Record<string, unknown> }).domainNameConfiguration ?? {};
+    return {
+      domainNameConfiguration: { ...config, targetDomainName: `d-${a.name}.execute-api.${ctx.region}.amazonaws.com`, hostedZoneId: "Z2FDTNDATAQYW2" },
+    };
+  },
+  "aws:acm/certificate:Certificate": (a, ctx) => {
+    const domainName = String((a.inputs as { domainName?: unknown }).domainName);
+    return {
+      arn: `arn:aws:acm:${ctx.region}:${ctx.accountId}:certificate/${a.name}-id`,
+      domainValidationOptions: [
+        { domainName, resourceRecordName: `_x1.${domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_x2.acm-validations.aws.` },
+      ],
+    };
+  },
+  "aws:acm/certificateValidation:CertificateValidation": (a) => ({ certificateArn: (a.inputs as { certificateArn?: unknown }).certificateArn }),
 };
 
 /** A stable, obviously fake project number for a project id (GCP derives resource names from it). */

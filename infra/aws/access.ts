@@ -1,0 +1,109 @@
+import type { SecretName } from "../../runtime/env";
+import type { HandlerName } from "../../runtime/routes";
+import type { IndexName } from "./table";
+
+/**
+ * What each deployed function may do in AWS: the one declaration its IAM policy is generated from
+ * (functionPolicy.ts), that tests compare policies with, and that issue #8 compares with the calls
+ * the code really makes. Change a handler's AWS calls → change its line here.
+ *
+ * Not listed because every function gets them, scoped to itself: writing its own log group,
+ * X-Ray trace segments (AWS only allows those on "*", see STAR_ONLY_ACTIONS) and decrypting its own
+ * environment (data key via Lambda). KMS use for the table, secrets and queues follows from the
+ * entries below and is only allowed through the service concerned (kms:ViaService).
+ *
+ * The GCS archive needs no AWS permission: Workload Identity Federation signs an
+ * sts:GetCallerIdentity request with the function's own credentials, and that call needs none.
+ */
+export type TableAction =
+  | "dynamodb:GetItem"
+  | "dynamodb:PutItem"
+  | "dynamodb:UpdateItem"
+  | "dynamodb:DeleteItem"
+  | "dynamodb:Query"
+  | "dynamodb:ConditionCheckItem";
+
+/**
+ * dynamodb:LeadingKeys restricts which partition-key values a function may touch. Either the
+ * patterns (StringLike) the function's keys match, or why the access pattern does not allow it.
+ */
+export type LeadingKeys = { readonly patterns: readonly string[] } | { readonly unrestricted: string };
+
+export interface HandlerAccess {
+  /** Actions on the table's items (resource: the table ARN only). */
+  readonly table: readonly TableAction[];
+  /** Indexes the function queries (dynamodb:Query on exactly these index ARNs). */
+  readonly indexes: readonly IndexName[];
+  readonly leadingKeys: LeadingKeys;
+  /** Secrets it reads with secretsmanager:GetSecretValue (and only those ARNs reach its environment). */
+  readonly secrets: readonly SecretName[];
+  /** Sends replies it could not deliver to the replies dead-letter queue (sqs:SendMessage). */
+  readonly deadLettersReplies: boolean;
+  /** Invoked asynchronously (EventBridge Scheduler): Lambda sends failed events to its DLQ with this role. */
+  readonly invokedAsync: boolean;
+  /** Reads/writes the GCS archive (environment: bucket + external_account credential config). */
+  readonly archive: boolean;
+  /** Verifies agents' JWTs (environment: AUTH_* from settings.auth). */
+  readonly verifiesAgentTokens: boolean;
+}
+
+/** Actions AWS only authorizes on Resource "*" (they have no resource type); the only "*" we grant. */
+export const STAR_ONLY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
+
+/**
+ * Why the webhook handlers' keys are not prefix-restricted: one ticket is one item keyed by its
+ * id whichever platform opened it, and the conversation/dedupe/rate-limit keys are per
+ * platform user — LeadingKeys patterns would have to admit TICKET#* anyway, which is every ticket.
+ */
+const WEBHOOK_KEYS: LeadingKeys = {
+  unrestricted: "creates and updates tickets (keyed by ticket id, shared across platforms) beside its per-user state",
+};
+
+const webhook = (platform: SecretName): HandlerAccess => ({
+  table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+  indexes: [],
+  leadingKeys: WEBHOOK_KEYS,
+  secrets: [platform, "origin"],
+  deadLettersReplies: true,
+  invokedAsync: false,
+  archive: false,
+  verifiesAgentTokens: false,
+});
+
+export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
+  telegram: webhook("telegram"),
+  discord: webhook("discord"),
+  slack: webhook("slack"),
+  meta: webhook("meta"),
+  health: {
+    table: [],
+    indexes: [],
+    leadingKeys: { unrestricted: "no table access" },
+    secrets: ["origin"],
+    deadLettersReplies: false,
+    invokedAsync: false,
+    archive: false,
+    verifiesAgentTokens: false,
+  },
+  api: {
+    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    indexes: ["gsi1", "gsi2"],
+    leadingKeys: { unrestricted: "agents list, read and answer every ticket and start exports of any day" },
+    // Agents' replies go out to every platform, so api reads every platform's token.
+    secrets: ["telegram", "discord", "slack", "meta", "origin"],
+    deadLettersReplies: true,
+    invokedAsync: false,
+    archive: true,
+    verifiesAgentTokens: true,
+  },
+  export: {
+    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    indexes: ["gsi2"],
+    leadingKeys: { unrestricted: "reads the tickets of a whole day through gsi2 and records export status items" },
+    secrets: [],
+    deadLettersReplies: false,
+    invokedAsync: true,
+    archive: true,
+    verifiesAgentTokens: false,
+  },
+};

@@ -1,0 +1,45 @@
+import { ENV, type SecretName } from "../../runtime/env";
+import type { Settings } from "../config";
+import type { HandlerAccess } from "./access";
+
+/** Resolved values a function's environment may carry. */
+export interface EnvironmentRefs {
+  readonly tableName: string;
+  readonly secretArns: Readonly<Record<SecretName, string>>;
+  readonly repliesDeadLetterQueueUrl: string;
+  readonly archiveBucket: string;
+  readonly gcpCredentials: string;
+}
+
+/**
+ * A function's environment (names from runtime/env.ts ENV), derived from its declaration: a
+ * function is told only about what it may use — BOTFLEET_SECRET_ARNS lists just its own secrets.
+ * Values are never secrets themselves (ARNs, names, settings); the whole environment is still
+ * encrypted with the data key.
+ */
+export function functionEnvironment(access: HandlerAccess, settings: Settings, refs: EnvironmentRefs): Record<string, string> {
+  const env: Record<string, string> = { [ENV.mode]: "deployed" };
+  if (access.table.length > 0 || access.indexes.length > 0) {
+    env[ENV.tableName] = refs.tableName;
+    env[ENV.botRateLimitCapacity] = String(settings.bot.rateLimitCapacity);
+    env[ENV.botRateLimitRefillPerMinute] = String(settings.bot.rateLimitRefillPerMinute);
+    env[ENV.conversationTtlMinutes] = String(settings.bot.conversationTtlMinutes);
+    env[ENV.dedupeTtlHours] = String(settings.bot.dedupeTtlHours);
+    env[ENV.auditTtlDays] = String(settings.bot.auditTtlDays);
+  }
+  if (access.secrets.length > 0) {
+    env[ENV.secretArns] = JSON.stringify(Object.fromEntries(access.secrets.map((name) => [name, refs.secretArns[name]])));
+  }
+  if (access.deadLettersReplies) env[ENV.deadLetterQueueUrl] = refs.repliesDeadLetterQueueUrl;
+  if (access.archive) {
+    env[ENV.archiveBucket] = refs.archiveBucket;
+    env[ENV.gcpCredentials] = refs.gcpCredentials;
+  }
+  if (access.verifiesAgentTokens) {
+    env[ENV.authIssuer] = settings.auth.issuer;
+    env[ENV.authAudience] = settings.auth.audience;
+    env[ENV.authJwksUrl] = settings.auth.jwksUrl;
+    env[ENV.authRolesClaim] = settings.auth.rolesClaim;
+  }
+  return env;
+}
