@@ -1,0 +1,46 @@
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TABLE } from "../adapters/tableSchema";
+import { type ReplyIntent } from "./replyIntent";
+
+/** Where a reply that could not be delivered goes, so an operator can inspect and re-drive it. */
+export interface DeadLetters {
+  send(intent: ReplyIntent, reason: string, now: number): Promise<void>;
+}
+
+/** The dead letter carries the intent (the queue is KMS-encrypted) and a short reason code. */
+function deadLetter(intent: ReplyIntent, reason: string, now: number) {
+  return { kind: "outbound-reply", intent, reason, failedAt: new Date(now).toISOString() };
+}
+
+/** Deployed: SQS SendMessage to BOTFLEET_DLQ_URL (needs sqs:SendMessage on that queue). */
+export class SqsDeadLetters implements DeadLetters {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(intent: ReplyIntent, reason: string, now: number): Promise<void> {
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter(intent, reason, now)) }));
+  }
+}
+
+/**
+ * Local mode only: there is no SQS here, so dead letters become store items
+ * (pk DEADLETTER#REPLY#<replyId>). Same content as the SQS message; nothing else is mocked.
+ */
+export class StoreDeadLetters implements DeadLetters {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async send(intent: ReplyIntent, reason: string, now: number): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { [TABLE.partitionKey]: `DEADLETTER#REPLY#${intent.replyId}`, [TABLE.sortKey]: "DEADLETTER", ...deadLetter(intent, reason, now) },
+      }),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import { acceptedMessageId, type PlatformRequest } from "./platformRequests";
+import { type OutboundPlatform } from "./replyIntent";
+import { backoffDelayMs, retryAfterMs, type RetryPolicy } from "./retryPolicy";
+
+export type SendOutcome =
+  | { readonly delivered: true; readonly platformMessageId: string | undefined; readonly attempts: number }
+  | { readonly delivered: false; readonly reason: string; readonly attempts: number };
+
+export interface SendDependencies {
+  readonly fetch: typeof fetch;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+  readonly now: () => number;
+  /** Per-attempt timeout. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Sends one platform request with bounded retries. Retried: network errors, timeouts, 5xx and 429
+ * (waiting at least the platform's Retry-After). Not retried: other 4xx and `ok: false` answers,
+ * which a retry cannot fix. Reasons are short codes, never URLs (Telegram's holds the token) or bodies.
+ */
+export async function sendWithRetry(
+  platform: OutboundPlatform,
+  request: PlatformRequest,
+  policy: RetryPolicy,
+  deps: SendDependencies,
+): Promise<SendOutcome> {
+  let reason = "not_attempted";
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+    let waitMs: number | undefined;
+    try {
+      const response = await deps.fetch(request.url, {
+        method: "POST",
+        headers: request.headers,
+        body: request.body,
+        redirect: "error",
+        signal: AbortSignal.timeout(deps.timeoutMs),
+      });
+      const body = await readJson(response);
+      if (response.ok) {
+        const accepted = acceptedMessageId(platform, body);
+        if (accepted.ok) return { delivered: true, platformMessageId: accepted.id, attempts: attempt };
+        return { delivered: false, reason: accepted.reason, attempts: attempt };
+      }
+      reason = `http_${response.status}`;
+      if (response.status === 429) {
+        const retryAfter = retryAfterMs(response.headers.get("retry-after"), body, deps.now());
+        if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) return { delivered: false, reason: "rate_limited_too_long", attempts: attempt };
+        waitMs = Math.max(retryAfter ?? 0, backoffDelayMs(policy, attempt, deps.random));
+      } else if (response.status < 500) {
+        return { delivered: false, reason, attempts: attempt };
+      }
+    } catch (error) {
+      reason = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError") ? "timeout" : "network_error";
+    }
+    if (attempt < policy.maxAttempts) await deps.sleep(waitMs ?? backoffDelayMs(policy, attempt, deps.random));
+  }
+  return { delivered: false, reason, attempts: policy.maxAttempts };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.length === 0 || text.length > 64 * 1024) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
