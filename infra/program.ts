@@ -2,6 +2,8 @@ import type { Output } from "@pulumi/pulumi";
 import type { Settings } from "./config";
 import { ApiCertificate } from "./aws/certificate";
 import { Backend } from "./aws/backend";
+import { CertificateValidationRecord } from "./cloudflare/certificateValidationRecord";
+import { Edge } from "./cloudflare/edge";
 import { Archive } from "./gcp/archive";
 import { createProviders } from "./providers";
 
@@ -40,6 +42,11 @@ export function botfleet(settings: Settings): StackOutputs {
   // --- AWS (infra/aws): certificate -------------------------------------------------------------
   const certificate = new ApiCertificate("api", { settings }, { providers: [providers.aws] });
   // --- Cloudflare (infra/cloudflare): certificate validation record --------------------------------
+  const certificateDns = new CertificateValidationRecord(
+    "api-cert-validation",
+    { zoneId: settings.cloudflare.zoneId, record: certificate.validationRecord },
+    { provider: providers.cloudflare },
+  );
   // --- GCP (infra/gcp): archive ------------------------------------------------------------------
   const archive = new Archive("archive", { settings }, { provider: providers.gcp });
   // --- AWS (infra/aws): backend ------------------------------------------------------------------
@@ -48,14 +55,14 @@ export function botfleet(settings: Settings): StackOutputs {
     {
       settings,
       certificateArn: certificate.arn,
-      // TEMPORARY until the Cloudflare section creates the validation record: replace with that
-      // record's fqdn output so the certificate validation waits for the record it needs.
-      validationRecordFqdns: [certificate.validationRecord.apply((record) => record.name.replace(/\.$/, ""))],
+      // The record's own output, so certificate validation waits until Cloudflare has it.
+      validationRecordFqdns: [certificateDns.fqdn],
       archive: { bucketName: archive.bucketName, credentialConfig: archive.credentialConfig },
     },
     { providers: [providers.aws] },
   );
   // --- Cloudflare (infra/cloudflare): edge ---------------------------------------------------------
+  new Edge("edge", { settings, apiDomainTarget: backend.apiDomainTarget }, { provider: providers.cloudflare });
 
   return {
     environment: settings.environment,

@@ -14,6 +14,8 @@ export interface Registered {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** Inputs as sent over the wire: secrets still wrapped in Pulumi's secret signature. */
+  readonly wireInputs: unknown;
   readonly protect: boolean;
   readonly dependencies: readonly string[];
   readonly parent?: string;
@@ -93,6 +95,7 @@ function record(into: Registered[]): void {
           type: req.getType(),
           name: req.getName(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
+          wireInputs: req.getObject().toJavaScript(),
           protect: req.getProtect() === true,
           dependencies: req.getDependenciesList(),
           parent: req.getParent() || undefined,
@@ -111,4 +114,12 @@ export function oneOf(resources: readonly Registered[], type: string): Registere
   const found = byType(resources, type);
   if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
   return found[0] as Registered;
+}
+
+/** The values Pulumi will store encrypted: every secret-wrapped value anywhere in the wire inputs. */
+export function secretValues(wire: unknown): unknown[] {
+  if (pulumi.runtime.isRpcSecret(wire)) return [pulumi.runtime.unwrapRpcSecret(wire)];
+  if (Array.isArray(wire)) return wire.flatMap(secretValues);
+  if (typeof wire === "object" && wire !== null) return Object.values(wire).flatMap(secretValues);
+  return [];
 }
