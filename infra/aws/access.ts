@@ -51,18 +51,20 @@ export interface HandlerAccess {
 export const STAR_ONLY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
 
 /**
- * Why the webhook handlers' keys are not prefix-restricted: one ticket is one item keyed by its
- * id whichever platform opened it, and the conversation/dedupe/rate-limit keys are per
- * platform user — LeadingKeys patterns would have to admit TICKET#* anyway, which is every ticket.
+ * Partition keys a webhook function may touch (runtime/adapters/store.ts KEYS, runtime/outbound):
+ * its own platform's users, tickets (one item per ticket whichever platform opened it, so any
+ * TICKET#), reply outbox/ledger/dead-letter items. Never another platform's users, exports or
+ * audit records. Applied to table items only: index queries are limited by index ARN instead.
  */
-const WEBHOOK_KEYS: LeadingKeys = {
-  unrestricted: "creates and updates tickets (keyed by ticket id, shared across platforms) beside its per-user state",
-};
+const webhookLeadingKeys = (platform: SecretName): LeadingKeys => ({
+  patterns: [`USER#${platform}#*`, "TICKET#*", "OUTBOX#*", "REPLY#*", "DEADLETTER#REPLY#*"],
+});
 
 const webhook = (platform: SecretName): HandlerAccess => ({
-  table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-  indexes: [],
-  leadingKeys: WEBHOOK_KEYS,
+  table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+  // A user's own tickets for /tickets (OWNER#<platform>#<user>).
+  indexes: ["gsi3"],
+  leadingKeys: webhookLeadingKeys(platform),
   secrets: [platform, "origin"],
   deadLettersReplies: true,
   invokedAsync: false,

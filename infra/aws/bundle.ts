@@ -55,26 +55,32 @@ export function buildUncached(entry: string, options: BundleOptions = {}): Bundl
 function build(entry: string, minify: boolean): Bundle {
   const name = path.basename(entry, path.extname(entry));
   const outfile = path.join(PROJECT_ROOT, ".bundle", name, BUNDLE_FILE);
-  const result = esbuild.buildSync({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [path.join(PROJECT_ROOT, entry)],
-    outfile,
-    write: false,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    // Prefer packages' ES module builds: smaller after tree shaking than their CommonJS builds.
-    mainFields: ["module", "main"],
-    minify,
-    sourcemap: "external",
-    sourcesContent: false,
-    banner: { js: ESM_REQUIRE_BANNER },
-    legalComments: "eof",
-    logLevel: "silent",
-  });
-  if (result.errors.length > 0) {
-    throw new Error(`bundling ${entry} failed:\n${result.errors.map((e) => e.text).join("\n")}`);
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  try {
+    result = esbuild.buildSync({
+      absWorkingDir: PROJECT_ROOT,
+      entryPoints: [path.join(PROJECT_ROOT, entry)],
+      outfile,
+      write: false,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node22",
+      // Prefer packages' ES module builds: smaller after tree shaking than their CommonJS builds.
+      mainFields: ["module", "main"],
+      minify,
+      // A separate index.mjs.map in the archive: Lambda never loads it (no --enable-source-maps, which
+      // would cost cold-start time); it turns a minified stack trace back into repo lines offline.
+      sourcemap: "linked",
+      sourcesContent: false,
+      banner: { js: ESM_REQUIRE_BANNER },
+      legalComments: "eof",
+      logLevel: "silent",
+    });
+  } catch (err) {
+    const failure = err as { errors?: esbuild.Message[] };
+    const details = failure.errors?.map((e) => e.text).join("\n") ?? String(err);
+    throw new Error(`bundling ${entry} failed:\n${details}`, { cause: err });
   }
   const file = (suffix: string) => {
     const out = result.outputFiles.find((f) => f.path.endsWith(suffix));

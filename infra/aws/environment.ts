@@ -13,20 +13,23 @@ export interface EnvironmentRefs {
 
 /**
  * A function's environment (names from runtime/env.ts ENV), derived from its declaration: a
- * function is told only about what it may use — BOTFLEET_SECRET_ARNS lists just its own secrets.
+ * function is told only about the secrets, queue and archive it may use — BOTFLEET_SECRET_ARNS
+ * lists just its own secrets.
  * Values are never secrets themselves (ARNs, names, settings); the whole environment is still
  * encrypted with the data key.
  */
 export function functionEnvironment(access: HandlerAccess, settings: Settings, refs: EnvironmentRefs): Record<string, string> {
-  const env: Record<string, string> = { [ENV.mode]: "deployed" };
-  if (access.table.length > 0 || access.indexes.length > 0) {
-    env[ENV.tableName] = refs.tableName;
-    env[ENV.botRateLimitCapacity] = String(settings.bot.rateLimitCapacity);
-    env[ENV.botRateLimitRefillPerMinute] = String(settings.bot.rateLimitRefillPerMinute);
-    env[ENV.conversationTtlMinutes] = String(settings.bot.conversationTtlMinutes);
-    env[ENV.dedupeTtlHours] = String(settings.bot.dedupeTtlHours);
-    env[ENV.auditTtlDays] = String(settings.bot.auditTtlDays);
-  }
+  // Every function gets the table name and the bot settings: the runtime parses one settings
+  // schema in every handler. A name is not a permission; access.ts decides what it may do.
+  const env: Record<string, string> = {
+    [ENV.mode]: "deployed",
+    [ENV.tableName]: refs.tableName,
+    [ENV.botRateLimitCapacity]: String(settings.bot.rateLimitCapacity),
+    [ENV.botRateLimitRefillPerMinute]: String(settings.bot.rateLimitRefillPerMinute),
+    [ENV.conversationTtlMinutes]: String(settings.bot.conversationTtlMinutes),
+    [ENV.dedupeTtlHours]: String(settings.bot.dedupeTtlHours),
+    [ENV.auditTtlDays]: String(settings.bot.auditTtlDays),
+  };
   if (access.secrets.length > 0) {
     env[ENV.secretArns] = JSON.stringify(Object.fromEntries(access.secrets.map((name) => [name, refs.secretArns[name]])));
   }

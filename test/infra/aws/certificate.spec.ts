@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
-import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
-import { STACKS, ofType } from "./resources";
+import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { STACKS, stackRun, ofType } from "./resources";
 
 for (const stack of STACKS) {
   describe(`aws api certificate: ${stack} stack`, () => {
     let run: ProgramRun;
     before(async () => {
-      run = await runProgram(stack);
+      run = await stackRun(stack);
     });
 
     it("requests a DNS-validated certificate for api.<domain> only", () => {

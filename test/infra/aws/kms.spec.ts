@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import { KEY_ADMIN_ACTIONS, KEY_PURPOSES, keyPolicy } from "../../../infra/aws/keyPolicies";
-import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
-import { STACKS, ofType, policyOf } from "./resources";
+import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { STACKS, stackRun, ofType, policyOf } from "./resources";
 
 for (const stack of STACKS) {
   describe(`aws kms keys: ${stack} stack`, () => {
     let run: ProgramRun;
     before(async () => {
-      run = await runProgram(stack);
+      run = await stackRun(stack);
     });
 
     it("creates one symmetric customer-managed key per purpose, rotation on, 30-day deletion window", () => {

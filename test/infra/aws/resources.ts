@@ -1,9 +1,21 @@
-import type { ProgramRun, RegisteredResource } from "../../../tools/program/runUnderMocks";
+import { type ProgramRun, type RegisteredResource, runProgram } from "../../../tools/program/runUnderMocks";
 import type { PolicyDocument, PolicyStatement } from "../../../infra/aws/iamDocument";
 
 /** Helpers for reading a mocked program run in the AWS specs. */
 
 export const STACKS = ["dev", "prod"] as const;
+
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/** One program run per stack, shared by the AWS spec files (a run is plain data; nothing mutates it). */
+export function stackRun(stack: (typeof STACKS)[number]): Promise<ProgramRun> {
+  let run = runs.get(stack);
+  if (!run) {
+    run = runProgram(stack);
+    runs.set(stack, run);
+  }
+  return run;
+}
 
 export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
   return run.resources.filter((r) => r.type === type);

@@ -1,14 +1,14 @@
 import { strict as assert } from "node:assert";
 import { specialSecretSig as SECRET_SIG_VALUE, specialSigKey as SECRET_SIG } from "@pulumi/pulumi/runtime/rpc";
 import { SECRET_NAMES } from "../../../runtime/env";
-import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
-import { STACKS, ofType } from "./resources";
+import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { STACKS, stackRun, ofType } from "./resources";
 
 for (const stack of STACKS) {
   describe(`aws secrets: ${stack} stack`, () => {
     let run: ProgramRun;
     before(async () => {
-      run = await runProgram(stack);
+      run = await stackRun(stack);
     });
 
     it("creates one secret per SECRET_NAMES entry, encrypted with the secrets CMK", () => {

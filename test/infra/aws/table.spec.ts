@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { TABLE } from "../../../runtime/adapters/tableSchema";
-import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
-import { STACKS, ofType } from "./resources";
+import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { STACKS, stackRun, ofType } from "./resources";
 
 interface Gsi {
   name: string;
@@ -14,7 +14,7 @@ for (const stack of STACKS) {
     let run: ProgramRun;
     let inputs: Record<string, unknown>;
     before(async () => {
-      run = await runProgram(stack);
+      run = await stackRun(stack);
       const tables = ofType(run, "aws:dynamodb/table:Table");
       assert.equal(tables.length, 1, "a single table");
       inputs = (tables[0] as { inputs: Record<string, unknown> }).inputs;

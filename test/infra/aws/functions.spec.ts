@@ -1,0 +1,112 @@
+import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
+import { ACCESS } from "../../../infra/aws/access";
+import { BUNDLE_FILE, bundleEntry } from "../../../infra/aws/bundle";
+import { EXPORT_TIMEOUT_SECONDS } from "../../../infra/aws/function";
+import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
+import { DEAD_LETTER_RETENTION_SECONDS } from "../../../infra/aws/queues";
+import { ENV, SECRET_NAMES } from "../../../runtime/env";
+import { HANDLERS } from "../../../runtime/routes";
+import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { STACKS, stackRun, arnPrefix, one, ofType } from "./resources";
+
+const KNOWN_ENV = new Set<string>(Object.values(ENV));
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+for (const stack of STACKS) {
+  describe(`aws lambda functions: ${stack} stack`, () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await stackRun(stack);
+    });
+
+    it("deploys one function per handler file that exists, and none for a missing one", () => {
+      const deployed = ofType(run, "aws:lambda/function:Function").map((f) => String(f.inputs.name));
+      assert.deepEqual(deployed.sort(), existingHandlers().map((h) => `${run.settings.prefix}-${h}`).sort());
+      assert.deepEqual(run.outputs.functionNames, Object.fromEntries(existingHandlers().map((h) => [h, `${run.settings.prefix}-${h}`])));
+      for (const missing of HANDLERS.filter((h) => !existingHandlers().includes(h))) {
+        assert.ok(!run.resources.some((r) => r.name.startsWith(`backend-${missing}-`)), `nothing for ${missing}`);
+      }
+    });
+
+    it("keeps dead letters encrypted for 14 days", () => {
+      const queues = ofType(run, "aws:sqs/queue:Queue");
+      assert.deepEqual(queues.map((q) => q.inputs.name).sort(), ["async", "replies", "schedule"].map((k) => `${run.settings.prefix}-${k}-dlq`));
+      for (const queue of queues) {
+        assert.equal(queue.inputs.kmsMasterKeyId, `${arnPrefix(run, "kms")}:key/backend-keys-data-id`);
+        assert.equal(queue.inputs.messageRetentionSeconds, DEAD_LETTER_RETENTION_SECONDS);
+      }
+    });
+
+    for (const handler of existingHandlers()) {
+      describe(`${handler}`, () => {
+        const fn = () => one(run, "aws:lambda/function:Function", `backend-${handler}-function`).inputs;
+        const env = () => (fn().environment as { variables: Record<string, string> }).variables;
+
+        it("runs the bundle of its entry on nodejs22.x arm64 with settings' memory, timeout and concurrency", async () => {
+          const inputs = fn();
+          assert.equal(inputs.runtime, "nodejs22.x");
+          assert.deepEqual(inputs.architectures, ["arm64"]);
+          assert.equal(inputs.handler, "index.handler");
+          assert.equal(inputs.memorySize, run.settings.functions.memoryMb);
+          assert.equal(inputs.timeout, handler === "export" ? EXPORT_TIMEOUT_SECONDS : run.settings.functions.timeoutSeconds);
+          assert.equal(inputs.reservedConcurrentExecutions, run.settings.functions.reservedConcurrency);
+          const archive = inputs.code as { assets: Promise<Record<string, { text: Promise<string> }>> };
+          const assets = await archive.assets;
+          assert.deepEqual(Object.keys(assets).sort(), [BUNDLE_FILE, `${BUNDLE_FILE}.map`]);
+          const shipped = await assets[BUNDLE_FILE]?.text;
+          assert.equal(sha256(shipped ?? ""), sha256(bundleEntry(handlerEntry(handler)).code), "the archive holds the handler's bundle");
+        });
+
+        it("encrypts its environment with the data key, traces with X-Ray, logs JSON to its own group", () => {
+          const inputs = fn();
+          assert.equal(inputs.kmsKeyArn, `${arnPrefix(run, "kms")}:key/backend-keys-data-id`);
+          assert.deepEqual(inputs.tracingConfig, { mode: "Active" });
+          const logging = inputs.loggingConfig as { logFormat: string; logGroup: string };
+          assert.equal(logging.logFormat, "JSON");
+          assert.equal(logging.logGroup, `/aws/lambda/${run.settings.prefix}-${handler}`);
+          const group = one(run, "aws:cloudwatch/logGroup:LogGroup", `backend-${handler}-logs`).inputs;
+          assert.equal(group.name, logging.logGroup);
+          assert.equal(group.retentionInDays, run.settings.logs.retentionDays);
+          assert.equal(group.kmsKeyId, `${arnPrefix(run, "kms")}:key/backend-keys-logs-id`);
+        });
+
+        it("dead-letters failed asynchronous invocations when it is invoked asynchronously", () => {
+          const dlq = fn().deadLetterConfig as { targetArn: string } | undefined;
+          if (ACCESS[handler].invokedAsync) {
+            assert.equal(dlq?.targetArn, `${arnPrefix(run, "sqs")}:${run.settings.prefix}-async-dlq`);
+            const config = one(run, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `backend-${handler}-async`).inputs;
+            assert.equal(config.functionName, `${run.settings.prefix}-${handler}`);
+          } else {
+            assert.equal(dlq, undefined);
+          }
+        });
+
+        it("is told only about the secrets, queue and archive its declaration grants", () => {
+          const access = ACCESS[handler];
+          const variables = env();
+          for (const name of Object.keys(variables)) assert.ok(KNOWN_ENV.has(name), `${name} is named in runtime/env.ts`);
+          assert.equal(variables[ENV.mode], "deployed");
+          assert.equal(variables[ENV.tableName], run.outputs.tableName);
+          assert.equal(variables[ENV.botRateLimitCapacity], String(run.settings.bot.rateLimitCapacity));
+          assert.equal(variables[ENV.dedupeTtlHours], String(run.settings.bot.dedupeTtlHours));
+          const all = run.outputs.secretArns as unknown as Record<string, string>;
+          const secretArns = variables[ENV.secretArns] === undefined ? {} : (JSON.parse(variables[ENV.secretArns] ?? "{}") as Record<string, string>);
+          assert.deepEqual(secretArns, Object.fromEntries(access.secrets.map((s) => [s, all[s]])));
+          assert.ok(access.secrets.every((s) => (SECRET_NAMES as readonly string[]).includes(s)));
+          assert.equal(variables[ENV.deadLetterQueueUrl] !== undefined, access.deadLettersReplies);
+          if (access.deadLettersReplies) assert.match(variables[ENV.deadLetterQueueUrl] ?? "", /\/botfleet-(dev|prod)-replies-dlq$/);
+          assert.equal(variables[ENV.archiveBucket] !== undefined, access.archive);
+          assert.equal(variables[ENV.gcpCredentials] !== undefined, access.archive);
+          assert.equal(variables[ENV.authIssuer] !== undefined, access.verifiesAgentTokens);
+          if (access.verifiesAgentTokens) {
+            assert.equal(variables[ENV.authIssuer], run.settings.auth.issuer);
+            assert.equal(variables[ENV.authAudience], run.settings.auth.audience);
+            assert.equal(variables[ENV.authJwksUrl], run.settings.auth.jwksUrl);
+            assert.equal(variables[ENV.authRolesClaim], run.settings.auth.rolesClaim);
+          }
+        });
+      });
+    }
+  });
+}

@@ -1,0 +1,69 @@
+import { strict as assert } from "node:assert";
+import { existingHandlers } from "../../../infra/aws/handlers";
+import { SCHEDULE_RETRY, schedulerPolicy } from "../../../infra/aws/schedule";
+import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { STACKS, stackRun, arnPrefix, one, ofType, policyOf } from "./resources";
+
+for (const stack of STACKS) {
+  describe(`aws export schedule: ${stack} stack`, () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await stackRun(stack);
+    });
+
+    it("exists exactly when the export handler exists", () => {
+      const schedules = ofType(run, "aws:scheduler/schedule:Schedule");
+      assert.equal(schedules.length, existingHandlers().includes("export") ? 1 : 0);
+    });
+
+    it("invokes the export function daily from settings, with retries and a dead-letter queue", function () {
+      if (!existingHandlers().includes("export")) this.skip();
+      const schedule = one(run, "aws:scheduler/schedule:Schedule", "backend-export-schedule-schedule").inputs;
+      assert.equal(schedule.scheduleExpression, run.settings.exportSchedule);
+      assert.equal(schedule.scheduleExpressionTimezone, "UTC");
+      assert.equal(schedule.state, "ENABLED");
+      const target = schedule.target as { arn: string; roleArn: string; retryPolicy: unknown; deadLetterConfig: { arn: string } };
+      assert.equal(target.arn, `${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-export`);
+      assert.deepEqual(target.retryPolicy, SCHEDULE_RETRY);
+      assert.equal(target.deadLetterConfig.arn, `${arnPrefix(run, "sqs")}:${run.settings.prefix}-schedule-dlq`);
+      assert.equal(target.roleArn, `arn:aws:iam::${run.settings.aws.accountId}:role/${run.settings.prefix}-export-scheduler`);
+    });
+
+    it("runs with a role trusted only by the scheduler for this account, that may invoke only the export", function () {
+      if (!existingHandlers().includes("export")) this.skip();
+      const role = one(run, "aws:iam/role:Role", "backend-export-schedule-role").inputs;
+      assert.deepEqual(policyOf(role.assumeRolePolicy).Statement, [
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: ["sts:AssumeRole"],
+          Condition: { StringEquals: { "aws:SourceAccount": run.settings.aws.accountId } },
+        },
+      ]);
+      const policy = policyOf(one(run, "aws:iam/rolePolicy:RolePolicy", "backend-export-schedule-access").inputs.policy);
+      const invoke = policy.Statement.filter((s) => s.Action.includes("lambda:InvokeFunction"));
+      assert.deepEqual(invoke.map((s) => s.Resource), [[`${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-export`]]);
+    });
+  });
+}
+
+describe("aws scheduler policy", () => {
+  const refs = {
+    functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:f",
+    deadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:q",
+    dataKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k",
+    region: "eu-west-1",
+  };
+  it("grants invoke on the one function, send on the one queue, and the queue's key only through SQS", () => {
+    const statements = schedulerPolicy(refs).Statement;
+    assert.deepEqual(
+      statements.map((s) => [s.Action, s.Resource]),
+      [
+        [["lambda:InvokeFunction"], [refs.functionArn]],
+        [["sqs:SendMessage"], [refs.deadLetterQueueArn]],
+        [["kms:Decrypt", "kms:GenerateDataKey"], [refs.dataKeyArn]],
+      ],
+    );
+    assert.deepEqual(statements[2]?.Condition, { StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } });
+  });
+});
