@@ -16,13 +16,17 @@ export interface ArchiveArgs {
   readonly settings: Settings;
 }
 
-/** Roles the export identity holds, on the archive bucket only. */
-export const EXPORT_BUCKET_ROLES = [
-  // Create objects; without storage.objects.delete it cannot overwrite or remove one.
-  "roles/storage.objectCreator",
-  // Read back: the export checks whether a day's object already exists (generation preconditions)
-  // and the API's download of an export reads it through the same identity.
-  "roles/storage.objectViewer",
+/**
+ * What the export identity may do to objects, granted on the archive bucket only (a custom role:
+ * no predefined role has exactly this set). One line per call runtime/adapters/gcsArchive.ts makes.
+ * No bucket or IAM permission: it cannot change retention, versioning, lifecycle or who has access.
+ */
+export const ARCHIVE_WRITER_PERMISSIONS = [
+  "storage.objects.create", // createFrom: upload with ifGenerationMatch=0
+  "storage.objects.get", // describe / openRead: metadata and contents of one generation
+  "storage.objects.list", // list: exports under a prefix
+  "storage.objects.update", // addMetadata: record count + sha256, ifMetagenerationMatch
+  "storage.objects.delete", // deleteGeneration: a half-written object, at its generation only (versioning + soft delete keep it)
 ] as const;
 
 export const KMS_ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
@@ -35,8 +39,8 @@ export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
  * - Bucket: CMEK by default and CMEK only (Google-managed and customer-supplied keys refused),
  *   uniform bucket-level access, public access prevention enforced, versioning, lifecycle, soft delete.
  * - Workload Identity pool whose AWS provider trusts this stack's account, and only sessions of the
- *   export function's role; a service account with object create/read on this bucket alone that only
- *   that role may impersonate. No service account key exists anywhere.
+ *   export function's role; a service account with object permissions on this bucket alone (the
+ *   custom role below) that only that role may impersonate. No service account key exists anywhere.
  */
 export class Archive extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
@@ -168,11 +172,23 @@ export class Archive extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const member = pulumi.interpolate`serviceAccount:${serviceAccount.email}`;
-    for (const role of EXPORT_BUCKET_ROLES) {
-      const suffix = role.replace("roles/storage.", "").toLowerCase();
-      new gcp.storage.BucketIAMMember(`${name}-export-${suffix}`, { bucket: bucket.name, role, member }, { parent: this });
-    }
+    // The role is defined in the project but granted only on the bucket below.
+    const writerRole = new gcp.projects.IAMCustomRole(
+      `${name}-writer-role`,
+      {
+        roleId: `botfleet_${settings.environment}_archive_writer`,
+        title: `botfleet ${settings.environment} archive writer`,
+        description: "Create, read, list, annotate and delete (by generation) export objects; nothing on the bucket itself",
+        permissions: [...ARCHIVE_WRITER_PERMISSIONS],
+        stage: "GA",
+      },
+      { parent: this },
+    );
+    new gcp.storage.BucketIAMMember(
+      `${name}-export-writer`,
+      { bucket: bucket.name, role: writerRole.name, member: pulumi.interpolate`serviceAccount:${serviceAccount.email}` },
+      { parent: this },
+    );
     new gcp.serviceaccount.IAMMember(
       `${name}-export-wif`,
       {

@@ -37,6 +37,7 @@ const TYPE_STATE: Record<string, StateFn> = {
   "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (a, ctx) => ({
     name: `projects/${gcpProjectNumber(ctx.gcpProject)}/locations/global/workloadIdentityPools/${String(a.inputs.workloadIdentityPoolId)}/providers/${String(a.inputs.workloadIdentityPoolProviderId)}`,
   }),
+  "gcp:projects/iAMCustomRole:IAMCustomRole": (a, ctx) => ({ name: `projects/${ctx.gcpProject}/roles/${String(a.inputs.roleId)}` }),
   "gcp:serviceaccount/account:Account": (a, ctx) => {
     const email = `${String(a.inputs.accountId)}@${ctx.gcpProject}.iam.gserviceaccount.com`;
     return { email, name: `projects/${ctx.gcpProject}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { Archive, EXPORT_BUCKET_ROLES } from "../../../infra/gcp/archive";
+import { ARCHIVE_WRITER_PERMISSIONS, Archive } from "../../../infra/gcp/archive";
 import { exportRoleName } from "../../../infra/naming";
 import { gcpProjectNumber } from "../../../tools/program/mockState";
 import { type ProgramRun, type RegisteredResource, runProgram } from "../../../tools/program/runUnderMocks";
@@ -107,16 +107,24 @@ for (const stack of ["dev", "prod"] as const) {
       assert.equal(provider.inputs.saml, undefined);
     });
 
-    it("gives the export service account object create + read on the archive bucket only", () => {
+    it("gives the export service account only object permissions, granted on the archive bucket only", () => {
       const sa = only(run, "gcp:serviceaccount/account:Account");
       const email = `${String(sa.inputs.accountId)}@${run.settings.gcp.project}.iam.gserviceaccount.com`;
-      const bindings = all(run, "gcp:storage/bucketIAMMember:BucketIAMMember");
+      const role = only(run, "gcp:projects/iAMCustomRole:IAMCustomRole");
+      assert.deepEqual(role.inputs.permissions, [
+        "storage.objects.create",
+        "storage.objects.get",
+        "storage.objects.list",
+        "storage.objects.update",
+        "storage.objects.delete",
+      ]);
+      assert.deepEqual(role.inputs.permissions, [...ARCHIVE_WRITER_PERMISSIONS]);
+      const bindings = run.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember");
       const bucket = only(run, "gcp:storage/bucket:Bucket");
       assert.deepEqual(
         bindings.map((b) => ({ bucket: b.inputs.bucket, role: b.inputs.role, member: b.inputs.member })),
-        EXPORT_BUCKET_ROLES.map((role) => ({ bucket: bucket.inputs.name, role, member: `serviceAccount:${email}` })),
+        [{ bucket: bucket.inputs.name, role: `projects/${run.settings.gcp.project}/roles/botfleet_${stack}_archive_writer`, member: `serviceAccount:${email}` }],
       );
-      assert.deepEqual([...EXPORT_BUCKET_ROLES], ["roles/storage.objectCreator", "roles/storage.objectViewer"]);
     });
 
     it("grants nothing at project, folder or organisation level, and creates no service account key", () => {
