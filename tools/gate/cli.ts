@@ -1,0 +1,139 @@
+/**
+ * The offline policy gate:
+ *   npm run plan  -- --stack dev|prod [--json|--sarif] [--policy-pack-config FILE]
+ *   npm run audit -- --file state.json [--stack dev|prod] [--json|--sarif] [--policy-pack-config FILE]
+ * Exit codes: 0 clean (advisory findings allowed), 1 a mandatory violation, 2 bad usage, an
+ * unreadable file or bad config (the message names the flag, key or file).
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { SECURITY_PACK_DIR } from "./buildPack";
+import type * as RunUnderMocks from "../program/runUnderMocks";
+import type { EngineLog } from "./engineServer";
+import { judge } from "./judge";
+import { PackConfigError } from "./packConfig";
+import { type GateResult, isBlocking, toJson, toSarif, toText } from "./report";
+import type { GateResource } from "./resources";
+import { readStackExport, StackExportError } from "./stackExport";
+
+export const STACKS = ["dev", "prod"] as const;
+const PROJECT = "botfleet";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+interface Options {
+  readonly command: "plan" | "audit";
+  readonly stack?: string;
+  readonly file?: string;
+  readonly format: "text" | "json" | "sarif";
+  readonly configFile?: string;
+}
+
+const USAGE = `usage:
+  npm run plan  -- --stack dev|prod [--json|--sarif] [--policy-pack-config FILE]
+  npm run audit -- --file state.json [--stack dev|prod] [--json|--sarif] [--policy-pack-config FILE]`;
+
+export function parseOptions(argv: readonly string[]): Options {
+  const [command, ...rest] = argv;
+  if (command !== "plan" && command !== "audit") throw new UsageError(`unknown command ${JSON.stringify(command ?? "")}: expected plan or audit`);
+  let values: { stack?: string; file?: string; json?: boolean; sarif?: boolean; "policy-pack-config"?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: {
+        stack: { type: "string" },
+        file: { type: "string" },
+        json: { type: "boolean" },
+        sarif: { type: "boolean" },
+        "policy-pack-config": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.json && values.sarif) throw new UsageError("--json and --sarif are exclusive: pick one output format");
+  if (values.stack !== undefined && !(STACKS as readonly string[]).includes(values.stack)) {
+    throw new UsageError(`--stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(values.stack)}`);
+  }
+  if (command === "plan") {
+    if (values.stack === undefined) throw new UsageError("plan needs --stack dev|prod");
+    if (values.file !== undefined) throw new UsageError("--file belongs to audit; plan runs the program itself");
+  }
+  if (command === "audit" && values.file === undefined) throw new UsageError("audit needs --file <pulumi stack export file>");
+  return {
+    command,
+    stack: values.stack,
+    file: values.file,
+    format: values.json ? "json" : values.sarif ? "sarif" : "text",
+    configFile: values["policy-pack-config"],
+  };
+}
+
+interface Target {
+  readonly stack: string;
+  readonly resources: readonly GateResource[];
+  readonly artifact: string;
+}
+
+async function planTarget(stack: string): Promise<Target> {
+  // Loaded here so audit never pays for the program and its providers.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runProgram } = require("../program/runUnderMocks") as typeof RunUnderMocks;
+  let run: Awaited<ReturnType<typeof runProgram>>;
+  try {
+    run = await runProgram(stack);
+  } catch (err) {
+    throw new UsageError(`the program refused stack ${stack}'s config (Pulumi.${stack}.yaml): ${(err as Error).message}`);
+  }
+  return {
+    stack,
+    artifact: `Pulumi.${stack}.yaml`,
+    resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, provider: r.provider, parent: r.parent })),
+  };
+}
+
+function auditTarget(file: string, stackFlag: string | undefined): Target {
+  const exported = readStackExport(file);
+  const stack = stackFlag ?? exported.stack;
+  if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
+    throw new UsageError(`${file} belongs to stack ${JSON.stringify(exported.stack ?? null)}: pass --stack ${STACKS.join("|")} to pick the policy config`);
+  }
+  return { stack, resources: exported.resources, artifact: path.relative(process.cwd(), path.resolve(file)) || file };
+}
+
+/** Runs the gate and returns the exit code; output goes to the given streams. */
+export async function runGate(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, isTty: boolean): Promise<number> {
+  try {
+    const options = parseOptions(argv);
+    const target = options.command === "plan" ? await planTarget(options.stack as string) : auditTarget(options.file as string, options.stack);
+    const configFile = options.configFile ?? path.join(SECURITY_PACK_DIR, `config.${target.stack}.json`);
+    const onLog = (log: EngineLog) => {
+      if (log.severity !== "debug") err.write(`policy pack ${log.severity}: ${log.message}${log.urn ? ` (${log.urn})` : ""}\n`);
+    };
+    const judgement = await judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile, onLog });
+    const result: GateResult = { stack: target.stack, artifact: target.artifact, resources: target.resources, ...judgement };
+    const color = isTty && !process.env.NO_COLOR;
+    out.write(`${options.format === "json" ? toJson(result) : options.format === "sarif" ? toSarif(result) : toText(result, color, options.command)}\n`);
+    return result.violations.some(isBlocking) ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof StackExportError || error instanceof PackConfigError) {
+      err.write(`${error.message}\n${error instanceof UsageError ? `${USAGE}\n` : ""}`);
+      return 2;
+    }
+    err.write(`gate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void runGate(process.argv.slice(2), process.stdout, process.stderr, process.stdout.isTTY === true).then((code) => {
+    process.exitCode = code;
+  });
+}
