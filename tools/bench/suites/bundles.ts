@@ -1,0 +1,243 @@
+/**
+ * Lambda bundles: per deployed handler, bundle size (raw, gzip) and cold start, each beside a
+ * baseline measured in the same run:
+ *  - floor: a bundle of just the AWS SDK clients that handler uses (from infra/aws/access.ts),
+ *    imported and constructed — what no handler using those clients can go below;
+ *  - vs-callbackfunction: what aws.lambda.CallbackFunction would ship instead. Measured, not
+ *    guessed: Pulumi's own `computeCodePaths()` (the function CallbackFunction uses to pick
+ *    node_modules folders: every `dependencies` entry of package.json and their transitive
+ *    dependencies, @pulumi/* excluded) lists the folders; we sum their files deflated one by one
+ *    (zip compresses per file, so gzip per file approximates the archive). The serialized closure
+ *    itself (a few KB) is left out, which flatters CallbackFunction slightly.
+ * Cold start = a fresh `node` process imports the bundle and answers one representative event
+ * offline (an unsigned or wrongly signed webhook, GET /health, an unauthenticated API call), read
+ * as performance.now() in the child at the moment of the answer (process start → answer). Median
+ * of RUNS, bundle and floor runs interleaved. Bounded: stops starting handlers after DEADLINE_MS.
+ */
+import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import * as pulumi from "@pulumi/pulumi";
+import { ACCESS, type HandlerAccess } from "../../../infra/aws/access";
+import { BUNDLE_FILE, bundleEntry } from "../../../infra/aws/bundle";
+import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
+import { ENV, LOCAL_SECRET_ENV } from "../../../runtime/env";
+import { type HandlerName, ORIGIN_VERIFY_HEADER } from "../../../runtime/routes";
+import { type BenchSuite, median } from "../line";
+
+const RUNS = 7;
+const DEADLINE_MS = 100_000;
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+const ORIGIN_SECRET = "bench-origin-verify-secret-0123456789abcdef";
+
+const kb = (bytes: number) => bytes / 1024;
+const gzipBytes = (text: string | Buffer) => gzipSync(text).length;
+
+/** One API Gateway v2 (payload 2.0) event, as the deployed functions receive it. */
+function httpEvent(method: string, rawPath: string, headers: Record<string, string>, body?: string, rawQueryString = "") {
+  const now = Date.now();
+  return {
+    version: "2.0",
+    routeKey: `${method} ${rawPath}`,
+    rawPath,
+    rawQueryString,
+    headers: { host: "api.bench.invalid", "user-agent": "bench", [ORIGIN_VERIFY_HEADER]: ORIGIN_SECRET, ...headers },
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "bench",
+      domainName: "api.bench.invalid",
+      http: { method, path: rawPath, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+      requestId: `bench-${now}`,
+      routeKey: `${method} ${rawPath}`,
+      stage: "$default",
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    isBase64Encoded: false,
+    ...(body === undefined ? {} : { body }),
+  };
+}
+
+/** An event each handler answers without AWS: rejected signatures, health, an unauthenticated call. */
+function representativeEvent(handler: HandlerName): unknown {
+  const ts = String(Math.floor(Date.now() / 1000));
+  switch (handler) {
+    case "telegram":
+      return httpEvent("POST", "/webhooks/telegram", { "content-type": "application/json", "x-telegram-bot-api-secret-token": "wrong" }, '{"update_id":1}');
+    case "discord":
+      return httpEvent("POST", "/webhooks/discord", { "content-type": "application/json", "x-signature-ed25519": "00".repeat(64), "x-signature-timestamp": ts }, '{"type":1}');
+    case "slack":
+      return httpEvent("POST", "/webhooks/slack", { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": ts, "x-slack-signature": `v0=${"0".repeat(64)}` }, "command=%2Fticket");
+    case "meta":
+      return httpEvent("GET", "/webhooks/meta", {}, undefined, "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1");
+    case "health":
+      return httpEvent("GET", "/health", {});
+    case "api":
+      return httpEvent("GET", "/api/tickets", {});
+    case "export":
+      // The export has no offline answer: it reads the table first. AWS calls fail fast against a
+      // closed loopback port, so this measures import + the first attempt.
+      return { source: "botfleet.schedule" };
+  }
+}
+
+/** Local-mode environment: dummy secrets (a real Ed25519 key, a JWKS), AWS pointed at a closed port. */
+function childEnvironment(): NodeJS.ProcessEnv {
+  const { publicKey } = generateKeyPairSync("ed25519");
+  const jwk = publicKey.export({ format: "jwk" });
+  const discordKeyHex = Buffer.from(String(jwk.x), "base64url").toString("hex");
+  const signing = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
+  return {
+    PATH: process.env.PATH,
+    [ENV.mode]: "local",
+    [ENV.tableName]: "bench-table",
+    [ENV.authIssuer]: "https://issuer.bench.invalid/",
+    [ENV.authAudience]: "botfleet-api",
+    [ENV.authJwks]: JSON.stringify({ keys: [{ ...signing, kid: "bench", alg: "ES256", use: "sig" }] }),
+    [ENV.authRolesClaim]: "roles",
+    ...Object.fromEntries(Object.values(LOCAL_SECRET_ENV).map((name) => [name, "bench-secret-0123456789abcdef0123456789"])),
+    [LOCAL_SECRET_ENV.discordPublicKey]: discordKeyHex,
+    [LOCAL_SECRET_ENV.originVerifySecret]: ORIGIN_SECRET,
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "AKIDBENCH",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    NODE_NO_WARNINGS: "1",
+  };
+}
+
+/** Source of the floor: the SDK clients `access` implies, imported and constructed. */
+function floorSource(access: HandlerAccess): string {
+  const lines: string[] = [];
+  const clients: string[] = [];
+  if (access.table.length > 0 || access.indexes.length > 0) {
+    lines.push('import { DynamoDBClient } from "@aws-sdk/client-dynamodb";', 'import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";');
+    clients.push("DynamoDBDocumentClient.from(new DynamoDBClient({}))");
+  }
+  if (access.secrets.length > 0) {
+    lines.push('import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";');
+    clients.push("new SecretsManagerClient({})");
+  }
+  if (access.deadLettersReplies) {
+    lines.push('import { SQSClient } from "@aws-sdk/client-sqs";');
+    clients.push("new SQSClient({})");
+  }
+  return `${lines.join("\n")}
+const clients = [${clients.join(", ")}];
+export async function handler() {
+  return { statusCode: 200, body: String(clients.length) };
+}
+`;
+}
+
+const CHILD = `
+const m = await import(process.env.BENCH_MODULE);
+let outcome;
+try {
+  const answer = await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: "bench", getRemainingTimeInMillis: () => 10000 });
+  outcome = String(answer?.statusCode ?? "answered");
+} catch (err) {
+  outcome = "threw " + (err?.name ?? "error");
+}
+process.stdout.write(JSON.stringify({ ms: performance.now(), outcome }));
+process.exit(0);
+`;
+
+const run = promisify(execFile);
+
+async function coldStart(file: string, event: unknown, env: NodeJS.ProcessEnv): Promise<{ ms: number; outcome: string }> {
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", CHILD], {
+    env: { ...env, BENCH_MODULE: `file://${file}`, BENCH_EVENT: JSON.stringify(event) },
+    timeout: 20_000,
+  });
+  return JSON.parse(stdout) as { ms: number; outcome: string };
+}
+
+/** Deflated size of the node_modules folders Pulumi's CallbackFunction serialization would upload. */
+async function callbackFunctionArchiveBytes(): Promise<{ folders: number; files: number; deflated: number }> {
+  const cwd = process.cwd();
+  process.chdir(PROJECT_ROOT);
+  try {
+    const paths = await pulumi.runtime.computeCodePaths();
+    let files = 0;
+    let deflated = 0;
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.isFile()) {
+          files += 1;
+          deflated += gzipBytes(fs.readFileSync(full));
+        }
+      }
+    };
+    for (const folder of paths.keys()) walk(path.join(PROJECT_ROOT, folder));
+    return { folders: paths.size, files, deflated };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+const bundles: BenchSuite = async (emit) => {
+  const started = Date.now();
+  const handlers = existingHandlers();
+  if (handlers.length === 0) {
+    process.stderr.write("bundles: no runtime/handlers/*.ts yet, nothing to measure\n");
+    return;
+  }
+  const callback = await callbackFunctionArchiveBytes();
+  process.stderr.write(`bundles: CallbackFunction closure = ${callback.folders} packages, ${callback.files} files, ${kb(callback.deflated).toFixed(0)} KB deflated\n`);
+
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-bench-bundles-"));
+  const floorDir = path.join(PROJECT_ROOT, ".tmp", "bench-floor");
+  fs.mkdirSync(floorDir, { recursive: true });
+  const env = childEnvironment();
+  try {
+    for (const handler of handlers) {
+      if (Date.now() - started > DEADLINE_MS) {
+        process.stderr.write(`bundles: deadline reached, skipped ${handler} and later handlers\n`);
+        break;
+      }
+      const bundle = bundleEntry(handlerEntry(handler)).code;
+      const floorEntry = path.join(floorDir, `${handler}.mjs`);
+      fs.writeFileSync(floorEntry, floorSource(ACCESS[handler]));
+      const floor = bundleEntry(path.relative(PROJECT_ROOT, floorEntry)).code;
+
+      const bundleFile = path.join(workDir, handler, BUNDLE_FILE);
+      const floorFile = path.join(workDir, `${handler}-floor`, BUNDLE_FILE);
+      for (const [file, code] of [[bundleFile, bundle], [floorFile, floor]] as const) {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, code);
+      }
+
+      const event = representativeEvent(handler);
+      const own: number[] = [];
+      const base: number[] = [];
+      let outcome = "";
+      for (let i = 0; i < RUNS; i += 1) {
+        const answer = await coldStart(bundleFile, event, env);
+        own.push(answer.ms);
+        outcome = answer.outcome;
+        base.push((await coldStart(floorFile, {}, env)).ms);
+      }
+      process.stderr.write(`bundles: ${handler} answered ${outcome}\n`);
+
+      const bench = `bundle.${handler}`;
+      emit({ bench, metric: "raw", value: kb(Buffer.byteLength(bundle)), unit: "KB", baseline: kb(Buffer.byteLength(floor)) });
+      emit({ bench, metric: "gzip", value: kb(gzipBytes(bundle)), unit: "KB", baseline: kb(gzipBytes(floor)) });
+      emit({ bench, metric: "vs-callbackfunction", value: kb(gzipBytes(bundle)), unit: "KB", baseline: kb(callback.deflated) });
+      emit({ bench: `coldstart.${handler}`, metric: "median", value: median(own), unit: "ms", baseline: median(base) });
+    }
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.rmSync(floorDir, { recursive: true, force: true });
+  }
+};
+
+export default bundles;
