@@ -6,6 +6,8 @@ export const ENV = {
   /** "deployed" (Secrets Manager, origin lock on) or "local" (secrets from the environment). */
   mode: "BOTFLEET_MODE",
   tableName: "BOTFLEET_TABLE",
+  /** Local mode only: URL of the embedded DynamoDB server (unset = the region's endpoint). */
+  dynamodbEndpoint: "BOTFLEET_DYNAMODB_ENDPOINT",
   /** JSON object: secret name (e.g. "telegram", "origin") → Secrets Manager ARN; only the ones this function may read. */
   secretArns: "BOTFLEET_SECRET_ARNS",
   botRateLimitCapacity: "BOTFLEET_RATE_CAPACITY",
@@ -34,6 +36,12 @@ export const LOCAL_SECRET_ENV = {
   metaAppSecret: "META_APP_SECRET",
   metaVerifyToken: "META_VERIFY_TOKEN",
   originVerifySecret: "ORIGIN_VERIFY_SECRET",
+  /** Optional locally (outbound calls only); deployed mode reads them from the platform's secret. */
+  telegramBotToken: "TELEGRAM_BOT_TOKEN",
+  discordApplicationId: "DISCORD_APPLICATION_ID",
+  discordBotToken: "DISCORD_BOT_TOKEN",
+  slackBotToken: "SLACK_BOT_TOKEN",
+  metaAccessToken: "META_ACCESS_TOKEN",
 } as const;
 
 /** Secrets Manager secrets, one per platform plus the origin-verify value. */

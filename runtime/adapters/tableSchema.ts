@@ -13,5 +13,7 @@ export const TABLE = {
     byStatus: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
     /** Tickets by creation day for exports: gsi2pk = DAY#<yyyy-mm-dd>, gsi2sk = <createdAt>#<id>. */
     byDay: { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+    /** A bot user's tickets for /tickets: gsi3pk = OWNER#<platform>#<userId>, gsi3sk = <createdAt>#<id>. */
+    byOwner: { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
   },
 } as const;

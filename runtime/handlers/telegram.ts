@@ -1,0 +1,25 @@
+import { botDepsFromEnv, type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
+import { deliver } from "../app/delivery";
+import { httpEntry } from "../http/entry";
+import type { HttpResult } from "../http/event";
+import { empty } from "../http/respond";
+import { parseTelegramUpdate, telegramResponse, verifyTelegram } from "../platforms/telegram";
+import type { HttpRequest } from "../http/entry";
+
+/** POST /webhooks/telegram: secret-token check → update → conversation → answer in the response body. */
+export async function handleTelegram(deps: BotDeps, request: HttpRequest): Promise<HttpResult> {
+  const { webhookSecret } = await deps.secrets.get("telegram");
+  verifyTelegram(request.headers, webhookSecret);
+  const update = parseTelegramUpdate(request.rawBody);
+  if (update.inbound === undefined) {
+    request.logger.info("update ignored", { updateId: update.updateId });
+    return empty();
+  }
+  const { answer, duplicate } = await deliver(deliveryDeps(deps), update.inbound);
+  request.logger.info("update handled", { updateId: update.updateId, duplicate, answer: answer.kind });
+  return telegramResponse(answer, update.chatId);
+}
+
+export const createTelegramHandler = (deps: BotDeps) => httpEntry("telegram", () => Promise.resolve(deps), handleTelegram, deps.logger);
+
+export const handler = httpEntry("telegram", oncePerColdStart(() => botDepsFromEnv()), handleTelegram);

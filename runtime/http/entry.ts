@@ -1,0 +1,118 @@
+import type { Logger } from "../adapters/logger";
+import { createLogger, errorFields } from "../adapters/logger";
+import type { SecretSource } from "../adapters/secrets";
+import { newReference } from "../domain/ids";
+import { BotfleetError, ForbiddenError, PayloadTooLargeError } from "../errors";
+import { type HandlerName, MAX_BODY_BYTES, ORIGIN_VERIFY_HEADER, type Route } from "../routes";
+import type { EntrySettings } from "../settings";
+import { safeEqual } from "../platforms/safeEqual";
+import type { HttpEvent, HttpResult } from "./event";
+import { errorResult, SECURITY_HEADERS } from "./respond";
+import { matchRoute } from "./router";
+
+/** What every HTTP entry point needs; handlers extend it with their own ports. */
+export interface EntryDeps {
+  readonly logger: Logger;
+  readonly secrets: SecretSource;
+  readonly settings: EntrySettings;
+}
+
+/** A request that passed size, routing and origin checks; the body is raw bytes, decoded from base64 if needed. */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly route: Route;
+  readonly params: Readonly<Record<string, string>>;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly rawBody: Buffer;
+  readonly reference: string;
+  readonly logger: Logger;
+}
+
+export type RequestHandler<D> = (deps: D, request: HttpRequest) => Promise<HttpResult>;
+
+/**
+ * The shared HTTP layer every handler runs in, in this order: body size (413) → route table
+ * (404/405) → dependencies (500 on a configuration error) → origin lock (403) → the handler.
+ * Any error becomes `{error, reference}` with the reference logged beside the error's class;
+ * every response carries the security headers.
+ */
+export function httpEntry<D extends EntryDeps>(
+  name: HandlerName,
+  loadDeps: () => Promise<D>,
+  handle: RequestHandler<D>,
+  fallbackLogger: Logger = createLogger({ handler: name }),
+): (event: HttpEvent) => Promise<HttpResult> {
+  return async (event) => {
+    const started = performance.now();
+    const reference = newReference();
+    let logger = fallbackLogger;
+    let result: HttpResult;
+    let routeKey = "unmatched";
+    try {
+      const rawBody = decodeBody(event);
+      const method = event.requestContext.http.method.toUpperCase();
+      const path = event.rawPath ?? event.requestContext.http.path;
+      const match = matchRoute(method, path);
+      if (match.kind === "methodNotAllowed") {
+        result = errorResult(405, "method not allowed", reference, { allow: match.allow.join(", ") });
+      } else if (match.kind === "notFound" || match.route.handler !== name) {
+        result = errorResult(404, "not found", reference);
+      } else {
+        routeKey = `${match.route.method} ${match.route.path}`;
+        const deps = await loadDeps();
+        logger = deps.logger.child({ handler: name });
+        const headers = lowerCaseHeaders(event.headers);
+        await checkOrigin(deps, headers[ORIGIN_VERIFY_HEADER]);
+        result = await handle(deps, {
+          method,
+          path,
+          route: match.route,
+          params: match.params,
+          headers,
+          query: new URLSearchParams(event.rawQueryString ?? ""),
+          rawBody,
+          reference,
+          logger: logger.child({ reference }),
+        });
+      }
+    } catch (error) {
+      const known = error instanceof BotfleetError ? error : undefined;
+      const status = known?.status ?? 500;
+      result = errorResult(status, known?.publicMessage ?? "internal error", reference);
+      // The class and our own detail text (never request data) go to the log with the reference.
+      const fields = { reference, route: routeKey, status, detail: known?.message, ...errorFields(error) };
+      if (status >= 500) logger.error("request failed", fields);
+      else logger.warn("request refused", fields);
+    }
+    result.headers = { ...result.headers, ...SECURITY_HEADERS };
+    logger.info("request", { route: routeKey, status: result.statusCode, reference, ms: Math.round((performance.now() - started) * 100) / 100 });
+    return result;
+  };
+}
+
+/** Deployed: the edge's header must match the origin secret. Local: checked only when the secret is set. */
+async function checkOrigin(deps: EntryDeps, given: string | undefined): Promise<void> {
+  if (deps.settings.mode === "local" && !deps.secrets.has("origin")) return;
+  const { value } = await deps.secrets.get("origin");
+  if (!safeEqual(given, value)) {
+    throw new ForbiddenError("origin-verify header missing or wrong");
+  }
+}
+
+function decodeBody(event: HttpEvent): Buffer {
+  const body = event.body ?? "";
+  // Cheap bound before decoding: base64 is 4/3 of the bytes, so anything longer cannot fit.
+  if (body.length > Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4 && event.isBase64Encoded === true) throw new PayloadTooLargeError();
+  const bytes = event.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body of ${bytes.length} bytes`);
+  return bytes;
+}
+
+function lowerCaseHeaders(headers: HttpEvent["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) if (value !== undefined) out[key.toLowerCase()] = value;
+  return out;
+}

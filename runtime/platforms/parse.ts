@@ -1,0 +1,25 @@
+import * as z from "zod/mini";
+import { BadRequestError } from "../errors";
+
+/** Strict UTF-8 JSON → schema; anything else is a 400 (the issue paths are logged, never the input). */
+export function parseJsonBody<S extends z.ZodMiniType>(rawBody: Buffer, schema: S): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(rawBody));
+  } catch (error) {
+    throw new BadRequestError("body is not UTF-8 JSON", { cause: error });
+  }
+  return parseValue(value, schema);
+}
+
+export function parseValue<S extends z.ZodMiniType>(value: unknown, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new BadRequestError(`schema mismatch at ${parsed.error.issues.map((i) => i.path.map(String).join(".") || "(root)").join(", ")}`);
+  }
+  return parsed.data;
+}
+
+/** Platform user ids as we key them: digits, letters and a few separators; never `#` (a key delimiter). */
+export const userIdSchema = z.string().check(z.regex(/^[A-Za-z0-9:_.-]{1,80}$/));
+export const idNumber = z.number().check(z.int(), z.gte(-(2 ** 53)), z.lte(2 ** 53));
