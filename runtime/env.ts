@@ -18,6 +18,13 @@ export const ENV = {
   /** Queue that receives replies that could not be delivered (dead letters of outbound replies). */
   deadLetterQueueUrl: "BOTFLEET_DLQ_URL",
   archiveBucket: "BOTFLEET_ARCHIVE_BUCKET",
+  /** Local mode only: http://127.0.0.1:<port> of the local GCS JSON-API server (tools/local/gcsServer.ts). */
+  gcsEndpoint: "BOTFLEET_GCS_ENDPOINT",
+  /** Platform send-API base URLs (outbound replies); unset = the platforms' public APIs. Tests and the local stack point them at a stand-in. */
+  telegramApiUrl: "BOTFLEET_TELEGRAM_API_URL",
+  discordApiUrl: "BOTFLEET_DISCORD_API_URL",
+  slackApiUrl: "BOTFLEET_SLACK_API_URL",
+  metaGraphApiUrl: "BOTFLEET_META_GRAPH_API_URL",
   /** GCP external_account (Workload Identity Federation) credential configuration, JSON, no secrets. */
   gcpCredentials: "BOTFLEET_GCP_CREDENTIALS",
   authIssuer: "AUTH_ISSUER",

@@ -1,4 +1,4 @@
-import { ForbiddenError } from "./errors";
+import { ForbiddenError } from "../errors";
 import { roleIncludes, type Role } from "./roles";
 import { type Principal } from "./verifyBearer";
 

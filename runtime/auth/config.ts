@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { JSONWebKeySet } from "jose" with { "resolution-mode": "import" };
 import { ENV } from "../env";
+import { ConfigError } from "../errors";
 
 /** Where the issuer's public keys come from. */
 export type JwksSource = { readonly kind: "remote"; readonly url: URL } | { readonly kind: "local"; readonly keys: JSONWebKeySet };
@@ -32,9 +33,7 @@ const authEnv = z.object({
 });
 
 /** Thrown at cold start when the auth settings are missing or unsafe: the function must not serve. */
-export class AuthConfigError extends Error {
-  override readonly name = "AuthConfigError";
-}
+export class AuthConfigError extends ConfigError {}
 
 /**
  * Reads the auth settings. Deployed functions must fetch keys over HTTPS from AUTH_JWKS_URL;

@@ -1,6 +1,6 @@
 import type { JWTVerifyGetKey, errors as JoseErrors } from "jose" with { "resolution-mode": "import" };
 import { type AuthConfig } from "./config";
-import { UnauthenticatedError } from "./errors";
+import { UnauthorizedError } from "../errors";
 import { highestRole, type Role } from "./roles";
 
 /** Asymmetric algorithms only: never "none", never HMAC (a public key must not become a secret). */
@@ -23,7 +23,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
 /**
  * Builds the verifier once per cold start: the remote key set (with its cache) lives as long as the
- * returned function. Token problems raise UnauthenticatedError (401); a broken key source (JWKS
+ * returned function. Token problems raise UnauthorizedError (401); a broken key source (JWKS
  * unreachable, invalid) is not the caller's fault and propagates as a server error.
  */
 export async function createBearerVerifier(config: AuthConfig, now: () => Date = () => new Date()): Promise<BearerVerifier> {
@@ -35,10 +35,10 @@ export async function createBearerVerifier(config: AuthConfig, now: () => Date =
       : createLocalJWKSet(config.jwks.keys);
 
   return async (authorization) => {
-    if (authorization === undefined) throw new UnauthenticatedError("missing bearer token");
-    if (authorization.length > MAX_TOKEN_BYTES) throw new UnauthenticatedError("token too large");
+    if (authorization === undefined) throw new UnauthorizedError("missing bearer token");
+    if (authorization.length > MAX_TOKEN_BYTES) throw new UnauthorizedError("token too large");
     const token = BEARER.exec(authorization)?.[1];
-    if (token === undefined) throw new UnauthenticatedError("malformed bearer token");
+    if (token === undefined) throw new UnauthorizedError("malformed bearer token");
     let payload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -50,11 +50,12 @@ export async function createBearerVerifier(config: AuthConfig, now: () => Date =
         currentDate: now(),
       }));
     } catch (error) {
-      if (isTokenFault(error, errors)) throw new UnauthenticatedError("token rejected", { cause: error });
+      // The JOSE code (e.g. ERR_JWT_EXPIRED) is safe to log; the token itself never is.
+      if (isTokenFault(error, errors)) throw new UnauthorizedError(`token rejected: ${(error as { code: string }).code}`);
       throw error;
     }
     if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 256) {
-      throw new UnauthenticatedError("token has no usable subject");
+      throw new UnauthorizedError("token has no usable subject");
     }
     return { subject: payload.sub, role: highestRole(payload, config.rolesClaim) };
   };

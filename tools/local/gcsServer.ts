@@ -10,8 +10,11 @@
  *
  * What the emulator does not do (measured) and what this file adds:
  * - Preconditions: it ignores `ifGenerationMatch` entirely. A small layer in front of it implements
- *   `ifGenerationMatch` (including 0 = "only if absent") for uploads and deletes, serialised per
+ *   `ifGenerationMatch` (including 0 = "only if absent") for uploads and deletes, and
+ *   `ifMetagenerationMatch` for metadata updates, serialised per
  *   object so two racing writers cannot both pass the check. That is the semantics real GCS gives.
+ * - Metadata updates: it serves PATCH only on `/b/...`, not on the `/storage/v1/b/...` path the
+ *   client library uses (it answers 501); such requests are re-routed to the emulator's route.
  * - Resumable (chunked) uploads and signed URLs do not work: callers must use `resumable: false`.
  * - Objects are buffered whole in this process on upload and download: fine for a test server.
  *
@@ -30,7 +33,7 @@ const { StorageEmulator } = require("firebase-tools/lib/emulator/storage") as {
   StorageEmulator: new (args: EmulatorArgs) => EmulatorInstance;
 };
 const { createApp } = require("firebase-tools/lib/emulator/storage/server") as {
-  createApp: (projectId: string, emulator: EmulatorInstance) => Promise<(req: IncomingMessage, res: ServerResponse) => void>;
+  createApp: (projectId: string, emulator: EmulatorInstance) => Promise<((req: IncomingMessage, res: ServerResponse) => void) & { set(setting: string, value: unknown): void }>;
 };
 const { EmulatorRegistry } = require("firebase-tools/lib/emulator/registry") as {
   EmulatorRegistry: { set(name: string, instance: unknown): void; clear(name: string): void };
@@ -47,6 +50,7 @@ interface EmulatorArgs {
 
 interface StoredMetadata {
   generation: number | string;
+  metageneration: number | string;
 }
 
 interface EmulatorInstance {
@@ -136,12 +140,15 @@ export async function startGcsServer(options: GcsServerOptions = {}): Promise<Gc
     dataDir,
   );
   const app = await createApp(projectId, emulator);
+  // Express prints every request error (e.g. "request aborted" after interrupt()) unless env is "test".
+  app.set("env", "test");
   const preconditions = new PreconditionGate(emulator);
   const listeners = new Set<(req: IncomingMessage) => void>();
   const sockets = new Set<Socket>();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     for (const listener of listeners) listener(req);
+    if (req.method === "PATCH" && req.url?.startsWith("/storage/v1/b/")) req.url = req.url.slice("/storage/v1".length);
     void preconditions.handle(req, res, () => app(req, res));
   };
   let server = listenServer(handle, sockets);
@@ -231,8 +238,12 @@ class PreconditionGate {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     const stored = this.emulator.adminStorageLayer.getMetadata(target.bucket, target.object);
-    const current = stored ? String(stored.generation) : "0";
-    if (current !== target.ifGenerationMatch) {
+    const generation = stored ? String(stored.generation) : "0";
+    const metageneration = stored ? String(stored.metageneration) : undefined;
+    const holds =
+      (target.ifGenerationMatch === undefined || target.ifGenerationMatch === generation) &&
+      (target.ifMetagenerationMatch === undefined || target.ifMetagenerationMatch === metageneration);
+    if (!holds) {
       req.resume();
       res.writeHead(412, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { code: 412, message: "At least one of the pre-conditions you specified did not hold." } }));
@@ -242,18 +253,29 @@ class PreconditionGate {
   }
 }
 
-function preconditionTarget(req: IncomingMessage): { bucket: string; object: string; ifGenerationMatch: string } | undefined {
+interface PreconditionTarget {
+  bucket: string;
+  object: string;
+  ifGenerationMatch?: string;
+  ifMetagenerationMatch?: string;
+}
+
+function preconditionTarget(req: IncomingMessage): PreconditionTarget | undefined {
   const url = new URL(req.url ?? "/", "http://local");
+  const conditions: Pick<PreconditionTarget, "ifGenerationMatch" | "ifMetagenerationMatch"> = {};
   const ifGenerationMatch = url.searchParams.get("ifGenerationMatch");
-  if (ifGenerationMatch === null) return undefined;
+  const ifMetagenerationMatch = url.searchParams.get("ifMetagenerationMatch");
+  if (ifGenerationMatch !== null) conditions.ifGenerationMatch = ifGenerationMatch;
+  if (ifMetagenerationMatch !== null) conditions.ifMetagenerationMatch = ifMetagenerationMatch;
+  if (ifGenerationMatch === null && ifMetagenerationMatch === null) return undefined;
   const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
   const name = url.searchParams.get("name");
   if (req.method === "POST" && upload?.[1] && name) {
-    return { bucket: decodeURIComponent(upload[1]), object: name, ifGenerationMatch };
+    return { bucket: decodeURIComponent(upload[1]), object: name, ...conditions };
   }
   const object = /^(?:\/storage\/v1)?\/b\/([^/]+)\/o\/([^/]+)$/.exec(url.pathname);
-  if (req.method === "DELETE" && object?.[1] && object[2]) {
-    return { bucket: decodeURIComponent(object[1]), object: decodeURIComponent(object[2]), ifGenerationMatch };
+  if ((req.method === "DELETE" || req.method === "PATCH") && object?.[1] && object[2]) {
+    return { bucket: decodeURIComponent(object[1]), object: decodeURIComponent(object[2]), ...conditions };
   }
   return undefined;
 }

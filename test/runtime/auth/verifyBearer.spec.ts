@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { type AddressInfo } from "node:net";
 import { readAuthConfig, AuthConfigError, type AuthConfig } from "../../../runtime/auth/config";
 import { requireRole } from "../../../runtime/auth/authorize";
-import { ForbiddenError, UnauthenticatedError } from "../../../runtime/auth/errors";
+import { ForbiddenError, UnauthorizedError } from "../../../runtime/errors";
 import { createBearerVerifier, MAX_TOKEN_BYTES, type BearerVerifier } from "../../../runtime/auth/verifyBearer";
 import { createTestIssuer, type TestIssuer } from "../../support/jwt";
 
@@ -25,7 +25,7 @@ describe("bearer JWT verification (attack corpus)", () => {
   });
 
   const rejected = (header: string | undefined): Promise<void> =>
-    assert.rejects(verify(header), (error: unknown) => error instanceof UnauthenticatedError && error.status === 401);
+    assert.rejects(verify(header), (error: unknown) => error instanceof UnauthorizedError && error.status === 401);
 
   it("accepts a valid token for each allowed algorithm and reads the highest role", async () => {
     for (const alg of ["RS256", "ES256", "EdDSA"] as const) {

@@ -49,6 +49,14 @@ describe("local GCS JSON-API server (in-process Storage emulator)", () => {
     assert.equal((await file.download())[0].toString(), "v2");
   });
 
+  it("updates metadata on the client's /storage/v1 path, honouring ifMetagenerationMatch", async () => {
+    const file = storage.bucket("archive").file("meta.txt");
+    await file.save("m", { resumable: false, metadata: { metadata: { a: "1" } } });
+    const [updated] = await file.setMetadata({ metadata: { b: "2" } }, { ifMetagenerationMatch: 1 });
+    assert.deepEqual(updated.metadata, { a: "1", b: "2" });
+    await assert.rejects(file.setMetadata({ metadata: { c: "3" } }, { ifMetagenerationMatch: 1 }), (err: { code?: number }) => err.code === 412);
+  });
+
   it("refuses connections while interrupted and serves the same data after resume", async () => {
     const file = storage.bucket("archive").file("kept.txt");
     await file.save("kept", { resumable: false });
