@@ -8,23 +8,14 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { SECURITY_PACK_DIR } from "./buildPack";
-import type * as RunUnderMocks from "../program/runUnderMocks";
 import type { EngineLog } from "./engineServer";
 import { judge } from "./judge";
 import { PackConfigError } from "./packConfig";
-import { type GateResult, isBlocking, toJson, toSarif, toText } from "./report";
-import type { GateResource } from "./resources";
-import { readStackExport, StackExportError } from "./stackExport";
+import { exitCodeFor, type GateResult, toJson, toSarif, toText } from "./report";
+import { StackExportError } from "./stackExport";
+import { auditTarget, planTarget, STACKS, UsageError } from "./targets";
 
-export const STACKS = ["dev", "prod"] as const;
 const PROJECT = "botfleet";
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
 
 interface Options {
   readonly command: "plan" | "audit";
@@ -76,40 +67,14 @@ export function parseOptions(argv: readonly string[]): Options {
   };
 }
 
-interface Target {
-  readonly stack: string;
-  readonly resources: readonly GateResource[];
-  readonly artifact: string;
-}
-
-async function planTarget(stack: string): Promise<Target> {
-  // Loaded here so audit never pays for the program and its providers.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { runProgram } = require("../program/runUnderMocks") as typeof RunUnderMocks;
-  let run: Awaited<ReturnType<typeof runProgram>>;
-  try {
-    run = await runProgram(stack);
-  } catch (err) {
-    throw new UsageError(`the program refused stack ${stack}'s config (Pulumi.${stack}.yaml): ${(err as Error).message}`);
-  }
-  return {
-    stack,
-    artifact: `Pulumi.${stack}.yaml`,
-    resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, provider: r.provider, parent: r.parent })),
-  };
-}
-
-function auditTarget(file: string, stackFlag: string | undefined): Target {
-  const exported = readStackExport(file);
-  const stack = stackFlag ?? exported.stack;
-  if (stack === undefined || !(STACKS as readonly string[]).includes(stack)) {
-    throw new UsageError(`${file} belongs to stack ${JSON.stringify(exported.stack ?? null)}: pass --stack ${STACKS.join("|")} to pick the policy config`);
-  }
-  return { stack, resources: exported.resources, artifact: path.relative(process.cwd(), path.resolve(file)) || file };
-}
-
 /** Runs the gate and returns the exit code; output goes to the given streams. */
-export async function runGate(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, isTty: boolean): Promise<number> {
+export async function runGate(
+  argv: readonly string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  isTty: boolean,
+  hooks: { onPackStart?: (pid: number) => void } = {},
+): Promise<number> {
   try {
     const options = parseOptions(argv);
     const target = options.command === "plan" ? await planTarget(options.stack as string) : auditTarget(options.file as string, options.stack);
@@ -117,11 +82,11 @@ export async function runGate(argv: readonly string[], out: NodeJS.WritableStrea
     const onLog = (log: EngineLog) => {
       if (log.severity !== "debug") err.write(`policy pack ${log.severity}: ${log.message}${log.urn ? ` (${log.urn})` : ""}\n`);
     };
-    const judgement = await judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile, onLog });
+    const judgement = await judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile, onLog, onStart: hooks.onPackStart });
     const result: GateResult = { stack: target.stack, artifact: target.artifact, resources: target.resources, ...judgement };
     const color = isTty && !process.env.NO_COLOR;
     out.write(`${options.format === "json" ? toJson(result) : options.format === "sarif" ? toSarif(result) : toText(result, color, options.command)}\n`);
-    return result.violations.some(isBlocking) ? 1 : 0;
+    return exitCodeFor(result.violations);
   } catch (error) {
     if (error instanceof UsageError || error instanceof StackExportError || error instanceof PackConfigError) {
       err.write(`${error.message}\n${error instanceof UsageError ? `${USAGE}\n` : ""}`);

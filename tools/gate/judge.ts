@@ -14,9 +14,6 @@ export interface JudgeInput {
   readonly resources: readonly GateResource[];
   /** A --policy-pack-config file; none means every policy at its default (mandatory) level. */
   readonly configFile?: string;
-  readonly packDir?: string;
-  /** Logs from the pack (its stdout/stderr after the port line, and pulumi.log calls). */
-  readonly onLog?: (log: EngineLog) => void;
   /** Resources analyzed at once (the engine analyzes a step's resources concurrently too). */
   readonly concurrency?: number;
 }
@@ -42,24 +39,57 @@ const LEVEL_TO_PROTO = {
 const LEVEL_NAMES = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
 
+/** A running pack that judges one resource set after another (the pack is started once). */
+export interface PackSession {
+  readonly pid: number;
+  judge(input: JudgeInput): Promise<Judgement>;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  readonly packDir?: string;
+  /** Logs from the pack (its stdout/stderr after the port line, and pulumi.log calls). */
+  readonly onLog?: (log: EngineLog) => void;
+  /** Called with the pack's process id as soon as it runs. */
+  readonly onStart?: (pid: number) => void;
+}
+
+/** Builds the pack if stale, starts it the way the engine does, and connects to it. */
+export async function openPackSession(options: SessionOptions = {}): Promise<PackSession> {
+  const packDir = options.packDir ?? SECURITY_PACK_DIR;
+  const onLog = options.onLog ?? (() => undefined);
+  ensurePackBuilt(packDir);
+  const engine = await startEngine(onLog);
+  let pack: RunningPack;
+  try {
+    pack = await startPack(packDir, engine.address, onLog);
+  } catch (err) {
+    await engine.stop();
+    throw err;
+  }
+  options.onStart?.(pack.pid);
+  return {
+    pid: pack.pid,
+    judge: (input) => analyzeWith(pack.client, input),
+    close: async () => {
+      await pack.stop();
+      await engine.stop();
+    },
+  };
+}
+
 /**
  * Judges a set of resources with a policy pack over the real pulumirpc.Analyzer protocol, the way
  * `pulumi preview --policy-pack` does: start the pack, read its policies, Configure it with the
  * stack's policy config, ConfigureStack, Analyze every resource, AnalyzeStack the whole set.
  * The pack process is stopped whatever happens.
  */
-export async function judge(input: JudgeInput): Promise<Judgement> {
-  const packDir = input.packDir ?? SECURITY_PACK_DIR;
-  const onLog = input.onLog ?? (() => undefined);
-  ensurePackBuilt(packDir);
-  const engine = await startEngine(onLog);
-  let pack: RunningPack | undefined;
+export async function judge(input: JudgeInput & SessionOptions): Promise<Judgement> {
+  const session = await openPackSession(input);
   try {
-    pack = await startPack(packDir, engine.address, onLog);
-    return await analyzeWith(pack.client, input);
+    return await session.judge(input);
   } finally {
-    await pack?.stop();
-    await engine.stop();
+    await session.close();
   }
 }
 
@@ -74,10 +104,9 @@ async function analyzeWith(client: AnalyzerClient, input: JudgeInput): Promise<J
       configSchema: schemaOf(p.getConfigschema()),
     }),
   );
-  if (input.configFile !== undefined) {
-    const config = parsePackConfig(readPackConfig(input.configFile), policies, input.configFile);
-    await unary(client, client.configure, configureRequest(config));
-  }
+  // Always Configure: the pack keeps its config between calls, so an earlier judgement's must go.
+  const config: PackConfig = input.configFile === undefined ? new Map() : parsePackConfig(readPackConfig(input.configFile), policies, input.configFile);
+  await unary(client, client.configure, configureRequest(config));
   const stackRequest = new analyzerPb.AnalyzerStackConfigureRequest();
   stackRequest.setStack(input.stack);
   stackRequest.setProject(input.project);

@@ -15,6 +15,11 @@ export function isBlocking(v: Violation): boolean {
   return v.enforcementLevel === "mandatory" || v.enforcementLevel === "remediate";
 }
 
+/** 1 when any violation blocks a deploy (mandatory), else 0: the exit code of plan and audit. */
+export function exitCodeFor(violations: readonly Violation[]): 0 | 1 {
+  return violations.some(isBlocking) ? 1 : 0;
+}
+
 /** The --json document (schema in DESIGN.md). */
 export function toJson(result: GateResult): string {
   return JSON.stringify(
