@@ -99,9 +99,11 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     verifiesAgentTokens: true,
   },
   export: {
-    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    indexes: ["gsi2"],
-    leadingKeys: { unrestricted: "reads the tickets of a whole day through gsi2 and records export status items" },
+    // Export jobs (EXPORT#<id>), runnable ones found through gsi1; a day's tickets through gsi2 and
+    // each ticket's messages by querying its partition (TICKET#<id>).
+    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    indexes: ["gsi1", "gsi2"],
+    leadingKeys: { patterns: ["TICKET#*", "EXPORT#*"] },
     secrets: [],
     deadLettersReplies: false,
     invokedAsync: true,

@@ -45,7 +45,8 @@ export class Secrets extends pulumi.ComponentResource {
     // The only value Pulumi writes (see the class comment for why).
     new aws.secretsmanager.SecretVersion(
       `${name}-origin-value`,
-      { secretId: secrets.origin.id, secretString: settings.originVerifySecret },
+      // The runtime reads every secret as a JSON object (runtime/adapters/secrets.ts): {"value": ...}.
+      { secretId: secrets.origin.id, secretString: settings.originVerifySecret.apply((value) => JSON.stringify({ value })) },
       { parent: this },
     );
 

@@ -101,6 +101,7 @@ function childEnvironment(): NodeJS.ProcessEnv {
     [ENV.authRolesClaim]: "roles",
     ...Object.fromEntries(Object.values(LOCAL_SECRET_ENV).map((name) => [name, "bench-secret-0123456789abcdef0123456789"])),
     [LOCAL_SECRET_ENV.discordPublicKey]: discordKeyHex,
+    [LOCAL_SECRET_ENV.discordApplicationId]: "123456789012345678",
     [LOCAL_SECRET_ENV.originVerifySecret]: ORIGIN_SECRET,
     AWS_REGION: "eu-west-1",
     AWS_ACCESS_KEY_ID: "AKIDBENCH",
@@ -145,7 +146,7 @@ try {
 } catch (err) {
   outcome = "threw " + (err?.name ?? "error");
 }
-process.stdout.write(JSON.stringify({ ms: performance.now(), outcome }));
+process.stdout.write("\\n@@bench " + JSON.stringify({ ms: performance.now(), outcome }) + "\\n");
 process.exit(0);
 `;
 
@@ -156,7 +157,10 @@ async function coldStart(file: string, event: unknown, env: NodeJS.ProcessEnv): 
     env: { ...env, BENCH_MODULE: `file://${file}`, BENCH_EVENT: JSON.stringify(event) },
     timeout: 20_000,
   });
-  return JSON.parse(stdout) as { ms: number; outcome: string };
+  // The handler's own structured logs share stdout; the answer is the marked line.
+  const line = stdout.split("\n").find((l) => l.startsWith("@@bench "));
+  if (!line) throw new Error(`cold start of ${file} printed no answer`);
+  return JSON.parse(line.slice("@@bench ".length)) as { ms: number; outcome: string };
 }
 
 /** Deflated size of the node_modules folders Pulumi's CallbackFunction serialization would upload. */
