@@ -1,0 +1,126 @@
+import { strict as assert } from "node:assert";
+import { createDiscordHandler } from "../../runtime/handlers/discord";
+import { TEXT } from "../../runtime/domain/conversation";
+import type { HttpResult } from "../../runtime/http/event";
+import { snowflakeTime } from "../../runtime/platforms/discord";
+import { testBot, type TestBot } from "./support/bot";
+import { type LocalDynamo, startDynalite } from "./support/dynalite";
+import { type DiscordKeys, discordHeaders, discordKeys, fixture, httpEvent } from "./support/events";
+
+type Handler = ReturnType<typeof createDiscordHandler>;
+let nextId = 1308000000000000100n;
+
+function command(name: string, value?: string, userId = "900000000000000001") {
+  const base = fixture<Record<string, unknown>>("discord", "ticket_command");
+  const option = name === "ticket" ? "subject" : "id";
+  return {
+    ...base,
+    id: String(nextId++),
+    member: { user: { id: userId } },
+    data: { id: "1", name, type: 1, ...(value === undefined ? {} : { options: [{ name: option, type: 3, value }] }) },
+  };
+}
+
+interface Reply {
+  type: number;
+  data: { content: string; flags?: number };
+}
+
+describe("discord webhook", () => {
+  let db: LocalDynamo;
+  let bot: TestBot & { tableName: string };
+  let keys: DiscordKeys;
+  let handler: Handler;
+
+  const post = (body: unknown, headers?: Record<string, string>) => {
+    const raw = JSON.stringify(body);
+    return handler(httpEvent({ method: "POST", path: "/webhooks/discord", headers: headers ?? discordHeaders(raw, keys, Math.floor(bot.now / 1000)), body: raw }));
+  };
+  const reply = (r: HttpResult): Reply => {
+    assert.equal(r.statusCode, 200, r.body);
+    return JSON.parse(r.body) as Reply;
+  };
+
+  before(async () => {
+    db = await startDynalite();
+    keys = discordKeys();
+  });
+  after(async () => db.close());
+  beforeEach(async () => {
+    bot = await testBot(db, { discord: keys, settings: { rateLimit: { capacity: 100, refillPerMinute: 60 } } });
+    handler = createDiscordHandler(bot.deps);
+  });
+
+  it("answers PING with PONG", async () => {
+    assert.deepEqual(reply(await post(fixture("discord", "ping"))), { type: 1 });
+    assert.equal((await db.items(bot.tableName)).length, 0);
+  });
+
+  it("opens a ticket from a slash command with a type 4 answer, and lists tickets privately", async () => {
+    const opened = reply(await post(command("ticket", "Printer on fire")));
+    assert.equal(opened.type, 4);
+    assert.equal(opened.data.flags, undefined);
+    const id = /Ticket ([0-9a-z]{26}) opened/.exec(opened.data.content)?.[1];
+    assert.ok(id);
+    const list = reply(await post(command("tickets")));
+    assert.equal(list.data.flags, 64, "ephemeral");
+    assert.match(list.data.content, new RegExp(id));
+    assert.equal(reply(await post(command("close", id))).data.content, TEXT.closed(id));
+    assert.equal(reply(await post(command("status", id, "900000000000000002"))).data.content, TEXT.notFound);
+  });
+
+  it("takes the ticket's creation time from the interaction's snowflake", async () => {
+    const body = command("ticket", "When?");
+    reply(await post(body));
+    const [ticket] = (await db.items(bot.tableName)).filter((i) => i.type === "ticket");
+    assert.equal(ticket?.createdAt, snowflakeTime(body.id));
+  });
+
+  it("handles 20 concurrent copies of one interaction once", async () => {
+    const body = command("ticket", "Twenty");
+    const raw = JSON.stringify(body);
+    const headers = discordHeaders(raw, keys, Math.floor(bot.now / 1000));
+    const results = await Promise.all(Array.from({ length: 20 }, () => post(body, headers)));
+    assert.ok(results.every((r) => r.statusCode === 200));
+    assert.equal(new Set(results.map((r) => r.body)).size, 1);
+    assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+  });
+
+  describe("rejects bad input", () => {
+    const status = (r: HttpResult) => r.statusCode;
+
+    it("rejects a forged signature (one flipped byte) without writing", async () => {
+      const body = command("ticket", "forged");
+      const raw = JSON.stringify(body);
+      const headers = discordHeaders(raw, keys, Math.floor(bot.now / 1000));
+      const sig = Buffer.from(headers["x-signature-ed25519"] as string, "hex");
+      sig[10] = (sig[10] as number) ^ 0x01;
+      assert.equal(status(await post(body, { ...headers, "x-signature-ed25519": sig.toString("hex") })), 401);
+      assert.equal(status(await post(body, discordHeaders(raw, discordKeys(), Math.floor(bot.now / 1000)))), 401, "another key");
+      const { "x-signature-ed25519": _s, ...unsigned } = headers;
+      assert.equal(status(await post(body, unsigned)), 401, "missing signature");
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("rejects a signed body that was altered", async () => {
+      const body = command("ticket", "original");
+      const headers = discordHeaders(JSON.stringify(body), keys, Math.floor(bot.now / 1000));
+      assert.equal(status(await post({ ...body, data: { ...body.data, options: [{ name: "subject", type: 3, value: "changed" }] } }, headers)), 401);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("rejects a stale or future timestamp even with a valid signature", async () => {
+      const body = command("ticket", "stale");
+      const raw = JSON.stringify(body);
+      assert.equal(status(await post(body, discordHeaders(raw, keys, Math.floor(bot.now / 1000) - 301))), 401);
+      assert.equal(status(await post(body, discordHeaders(raw, keys, Math.floor(bot.now / 1000) + 301))), 401);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("answers 400 to a validly signed body that is not an interaction", async () => {
+      assert.equal(status(await post({ id: "x", type: 2 })), 400);
+      assert.equal(status(await post({ ...command("ticket", "x"), type: 3 })), 400);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { strict as assert } from "node:assert";
+import { createSlackHandler } from "../../runtime/handlers/slack";
+import { TEXT } from "../../runtime/domain/conversation";
+import type { HttpResult } from "../../runtime/http/event";
+import { slashText } from "../../runtime/platforms/slack";
+import { testBot, type TestBot } from "./support/bot";
+import { type LocalDynamo, startDynalite } from "./support/dynalite";
+import { fixture, httpEvent, slackHeaders } from "./support/events";
+
+type Handler = ReturnType<typeof createSlackHandler>;
+const FORM = "application/x-www-form-urlencoded";
+let nextEvent = 1;
+
+function dm(text: string, user = "U0001") {
+  const base = fixture<Record<string, unknown>>("slack", "message_im");
+  return { ...base, event_id: `Ev${nextEvent++}`, event: { ...(base.event as object), user, text } };
+}
+
+function slash(text: string, user = "U0001") {
+  const fields = { ...fixture<Record<string, string>>("slack", "slash_ticket"), text, user_id: user, trigger_id: `${nextEvent++}.1.abc` };
+  return new URLSearchParams(fields).toString();
+}
+
+describe("slack webhook", () => {
+  let db: LocalDynamo;
+  let bot: TestBot & { tableName: string };
+  let handler: Handler;
+  const ts = () => Math.floor(bot.now / 1000);
+
+  const postJson = (body: unknown, headers?: Record<string, string>) => {
+    const raw = JSON.stringify(body);
+    return handler(httpEvent({ method: "POST", path: "/webhooks/slack", headers: headers ?? slackHeaders(raw, ts()), body: raw }));
+  };
+  const postForm = (raw: string, headers?: Record<string, string>) =>
+    handler(httpEvent({ method: "POST", path: "/webhooks/slack", headers: headers ?? slackHeaders(raw, ts(), FORM), body: raw }));
+  const ephemeral = (r: HttpResult) => {
+    assert.equal(r.statusCode, 200, r.body);
+    const body = JSON.parse(r.body) as { response_type: string; text: string };
+    assert.equal(body.response_type, "ephemeral");
+    return body.text;
+  };
+  const items = async (type: string) => (await db.items(bot.tableName)).filter((i) => i.type === type);
+
+  before(async () => {
+    db = await startDynalite();
+  });
+  after(async () => db.close());
+  beforeEach(async () => {
+    bot = await testBot(db, { settings: { rateLimit: { capacity: 100, refillPerMinute: 60 } } });
+    handler = createSlackHandler(bot.deps);
+  });
+
+  it("answers url_verification with the challenge", async () => {
+    const r = await postJson(fixture("slack", "url_verification"));
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(JSON.parse(r.body), { challenge: fixture<{ challenge: string }>("slack", "url_verification").challenge });
+  });
+
+  it("answers the /ticket slash command privately and opens the ticket", async () => {
+    const text = ephemeral(await postForm(new URLSearchParams(fixture<Record<string, string>>("slack", "slash_ticket")).toString()));
+    const id = /Ticket ([0-9a-z]{26}) opened/.exec(text)?.[1];
+    assert.ok(id, text);
+    assert.match(ephemeral(await postForm(slash("list"))), new RegExp(id));
+    assert.match(ephemeral(await postForm(slash(`status ${id}`))), /\[open\]/);
+    assert.equal(ephemeral(await postForm(slash(`close ${id}`))), TEXT.closed(id));
+    assert.equal(ephemeral(await postForm(slash("help"))), TEXT.help);
+  });
+
+  it("acknowledges a direct message at once and queues the reply for the outbound port", async () => {
+    const r = await postJson(dm("/ticket From the DM"));
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.body, "");
+    const [reply] = await items("reply");
+    assert.equal(reply?.platform, "slack");
+    assert.equal(reply?.address, "D0001");
+    assert.match(String(reply?.text), /opened: From the DM/);
+    assert.equal(reply?.gsi1pk, "OUTBOX#pending");
+    // plain text goes to the open ticket, silently: no second reply
+    assert.equal((await postJson(dm("details here"))).statusCode, 200);
+    assert.equal((await items("message"))[0]?.text, "details here");
+    assert.equal((await items("reply")).length, 1);
+  });
+
+  it("deduplicates Slack's retries (X-Slack-Retry-Num) by event_id", async () => {
+    const body = dm("/ticket retried");
+    const raw = JSON.stringify(body);
+    await postJson(body);
+    const retry = await postJson(body, { ...slackHeaders(raw, ts()), "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" });
+    assert.equal(retry.statusCode, 200);
+    const copies = await Promise.all(Array.from({ length: 20 }, () => postJson(body)));
+    assert.ok(copies.every((c) => c.statusCode === 200));
+    assert.equal((await items("ticket")).length, 1);
+    assert.equal((await items("reply")).length, 1);
+  });
+
+  it("ignores the bot's own messages and messages outside direct messages", async () => {
+    assert.equal((await postJson(fixture("slack", "message_bot"))).statusCode, 200);
+    const inChannel = dm("/ticket in a channel");
+    (inChannel.event as Record<string, unknown>).channel_type = "channel";
+    assert.equal((await postJson(inChannel)).statusCode, 200);
+    assert.equal((await db.items(bot.tableName)).length, 0);
+  });
+
+  it("maps /ticket arguments to commands", () => {
+    assert.equal(slashText(""), "/ticket");
+    assert.equal(slashText("  List "), "/tickets");
+    assert.equal(slashText("status abc"), "/status abc");
+    assert.equal(slashText("close"), "/ticket close");
+    assert.equal(slashText("Printer on fire"), "/ticket Printer on fire");
+  });
+
+  describe("rejects bad input", () => {
+    it("rejects a forged or missing signature without writing", async () => {
+      const body = dm("/ticket forged");
+      const raw = JSON.stringify(body);
+      assert.equal((await postJson(body, slackHeaders(raw, ts(), "application/json", "wrong-secret"))).statusCode, 401);
+      const { "x-slack-signature": _sig, ...unsigned } = slackHeaders(raw, ts());
+      assert.equal((await postJson(body, unsigned)).statusCode, 401);
+      const v1 = slackHeaders(raw, ts());
+      assert.equal((await postJson(body, { ...v1, "x-slack-signature": (v1["x-slack-signature"] as string).replace("v0=", "v1=") })).statusCode, 401);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("rejects a timestamp older than 5 minutes (replay) even when correctly signed", async () => {
+      const raw = slash("replayed");
+      assert.equal((await postForm(raw, slackHeaders(raw, ts() - 301, FORM))).statusCode, 401);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("answers 400 to a signed body of the wrong type or shape", async () => {
+      const raw = "not json";
+      assert.equal((await handler(httpEvent({ method: "POST", path: "/webhooks/slack", headers: slackHeaders(raw, ts()), body: raw }))).statusCode, 400);
+      assert.equal((await handler(httpEvent({ method: "POST", path: "/webhooks/slack", headers: slackHeaders(raw, ts(), "text/plain"), body: raw }))).statusCode, 400);
+      assert.equal((await postForm("command=%2Fother&text=x")).statusCode, 400);
+      assert.equal((await postJson({ type: "event_callback" })).statusCode, 400);
+    });
+  });
+});
