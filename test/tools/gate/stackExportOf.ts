@@ -34,7 +34,7 @@ export function stackExportOf(run: ProgramRun, project = "botfleet"): StackExpor
         custom: r.custom,
         ...(r.custom ? { id: `${r.name}-id` } : {}),
         type: r.type,
-        inputs: structuredClone(r.inputs),
+        inputs: JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>,
         outputs: {},
         parent: r.parent ?? stackUrn,
         ...(r.provider ? { provider: `${r.provider}::${provider ? `${provider.name}-id` : "unknown"}` } : {}),
