@@ -1,0 +1,41 @@
+/**
+ * `npm run discord:register [-- --dry-run]`: registers botfleet's slash commands with Discord.
+ * Reads DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN from the environment.
+ * Exit codes: 0 registered (or dry run printed), 1 Discord refused or was unreachable, 2 bad usage or environment.
+ */
+import { buildRegistrationRequest, redacted, registrationEnv } from "./registration";
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const unknown = argv.filter((a) => a !== "--dry-run");
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown argument ${unknown.join(" ")}; usage: npm run discord:register [-- --dry-run]\n`);
+    return 2;
+  }
+  const parsed = registrationEnv.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) process.stderr.write(`${issue.message}\n`);
+    return 2;
+  }
+  const request = buildRegistrationRequest(parsed.data.DISCORD_APPLICATION_ID, parsed.data.DISCORD_BOT_TOKEN);
+  if (argv.includes("--dry-run")) {
+    const shown = redacted(request);
+    process.stdout.write(`${JSON.stringify({ ...shown, body: JSON.parse(shown.body) as unknown }, null, 2)}\n`);
+    return 0;
+  }
+  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(15_000) });
+  if (!response.ok) {
+    process.stderr.write(`Discord answered ${response.status}: ${(await response.text()).slice(0, 500)}\n`);
+    return 1;
+  }
+  const registered = (await response.json()) as { name: string }[];
+  process.stdout.write(`registered ${registered.map((c) => `/${c.name}`).join(" ")}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`discord:register failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
