@@ -1,0 +1,150 @@
+/**
+ * The whole system on loopback with no cloud account: embedded DynamoDB (dynalite on leveldb under
+ * <dataDir>/dynamo, so data survives restarts), the in-process GCS JSON-API server, the stand-in
+ * platform APIs, and every route of runtime/routes.ts behind one node:http server that speaks to
+ * the handlers in API Gateway v2 events. Used by `npm start`, the end-to-end tests and the load bench.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createLogger, type LogSink } from "../../runtime/adapters/logger";
+import { ENV } from "../../runtime/env";
+import { matchRoute } from "../../runtime/http/router";
+import { toApiGatewayEvent, writeNotFound, writeResult } from "./apiGatewayEvent";
+import { startEmbeddedDynamo, type EmbeddedDynamo } from "./embeddedDynamo";
+import { startGcsServer, type GcsServer } from "./gcsServer";
+import { buildHandlers } from "./handlers";
+import { loadLocalSettings, type LocalSettings } from "./localSettings";
+import { startPlatformStandIn, type PlatformStandIn } from "./platformStandIn";
+
+export const LOCAL_TABLE = "botfleet-local";
+export const LOCAL_BUCKET = "botfleet-local-archive";
+/** API Gateway's own payload limit; the handlers enforce the route table's smaller one (413). */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+export interface LocalStackOptions {
+  /** Port on 127.0.0.1 for the API. @default 8787; 0 picks a free one. */
+  readonly port?: number;
+  /** Where the stack keeps its state (settings.json, dynamo/, gcs/). @default "<cwd>/.local" */
+  readonly dataDir?: string;
+  /** Delete dataDir first: new secrets, keys and an empty table. @default false */
+  readonly fresh?: boolean;
+  /** Settings given by the user (DESIGN.md names); unset ones are generated. @default process.env */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Where handler log lines go. @default stdout */
+  readonly logSink?: LogSink;
+}
+
+export interface LocalStack {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly settings: LocalSettings;
+  /** The environment the handlers run with (settings + endpoints of the local servers). */
+  readonly handlerEnv: Readonly<Record<string, string>>;
+  readonly dynamo: EmbeddedDynamo;
+  readonly gcs: GcsServer;
+  readonly standIn: PlatformStandIn;
+  /** Stops every server (API, stand-in, GCS, DynamoDB). Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = options.dataDir ?? join(process.cwd(), ".local");
+  if (options.fresh === true) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const settings = loadLocalSettings(dataDir, options.environment ?? process.env);
+
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop();
+    started.length = 0;
+  };
+  try {
+    const dynamo = await startEmbeddedDynamo(join(dataDir, "dynamo"), LOCAL_TABLE);
+    started.push(dynamo);
+    const gcs = await startGcsServer({ dataDir: join(dataDir, "gcs") });
+    started.push(gcs);
+    const standIn = await startPlatformStandIn();
+    started.push(standIn);
+
+    const handlerEnv: Record<string, string> = {
+      ...settings.env,
+      [ENV.mode]: "local",
+      [ENV.tableName]: LOCAL_TABLE,
+      [ENV.dynamodbEndpoint]: dynamo.endpoint,
+      [ENV.archiveBucket]: LOCAL_BUCKET,
+      [ENV.gcsEndpoint]: gcs.endpoint,
+      [ENV.telegramApiUrl]: standIn.baseUrls.telegram,
+      [ENV.discordApiUrl]: standIn.baseUrls.discord,
+      [ENV.slackApiUrl]: standIn.baseUrls.slack,
+      [ENV.metaGraphApiUrl]: standIn.baseUrls.meta,
+    };
+    const handlers = buildHandlers(handlerEnv, createLogger({}, options.logSink));
+    const server = createServer((req, res) => void serve(req, res));
+    const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      try {
+        const body = await readBody(req);
+        if (body === undefined) {
+          res.writeHead(413, { "content-type": "application/json" }).end(JSON.stringify({ message: "Request Entity Too Large" }));
+          return;
+        }
+        const url = req.url ?? "/";
+        const path = url.split("?")[0] ?? "/";
+        const method = (req.method ?? "GET").toUpperCase();
+        const match = matchRoute(method, path);
+        // API Gateway matches "METHOD /path" route keys: another method on a known path is no route either.
+        if (match.kind !== "route") return writeNotFound(res);
+        const handler = handlers.http[match.route.handler];
+        if (handler === undefined) return writeNotFound(res);
+        const event = toApiGatewayEvent(
+          { method, url, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", domainName: req.headers.host ?? "127.0.0.1" },
+          match.route,
+          match.params,
+          randomUUID(),
+        );
+        writeResult(res, await handler(event));
+      } catch {
+        // What API Gateway answers when the function itself fails (the handlers catch their own errors).
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: "Internal Server Error" }));
+      }
+    };
+    await new Promise<void>((done, fail) => {
+      server.once("error", fail);
+      server.listen(options.port ?? 8787, "127.0.0.1", () => {
+        server.off("error", fail);
+        done();
+      });
+    });
+    started.push({ stop: () => closeServer(server) });
+    const port = (server.address() as AddressInfo).port;
+    return { url: `http://127.0.0.1:${port}`, port, dataDir, settings, handlerEnv, dynamo, gcs, standIn, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The whole body, or undefined when it exceeds API Gateway's limit (the rest is drained). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= GATEWAY_MAX_BODY) chunks.push(chunk);
+    });
+    req.on("end", () => done(size > GATEWAY_MAX_BODY ? undefined : Buffer.concat(chunks)));
+    req.on("error", fail);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
