@@ -111,7 +111,7 @@ export function keyPolicy(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyDoc
       Sid: "CloudWatchLogsEncryptsThisStacksLogGroups",
       Effect: "Allow",
       Principal: { Service: `logs.${ctx.region}.amazonaws.com` },
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Action: [...KEY_USE_ACTIONS, "kms:DescribeKey"],
       Resource: "*",
       Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": logGroupArnPatterns(ctx) } },
     });
