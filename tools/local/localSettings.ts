@@ -103,6 +103,12 @@ export function loadLocalSettings(stateDir: string, given: Env = process.env): L
     LOCAL_SECRET_ENV.discordBotToken,
     LOCAL_SECRET_ENV.slackBotToken,
     LOCAL_SECRET_ENV.metaAccessToken,
+    // Tuning values (defaults equal Pulumi.yaml's).
+    ENV.botRateLimitCapacity,
+    ENV.botRateLimitRefillPerMinute,
+    ENV.conversationTtlMinutes,
+    ENV.dedupeTtlHours,
+    ENV.auditTtlDays,
   ]) {
     const value = given[name];
     if (value !== undefined && value !== "") env[name] = value;
