@@ -4,11 +4,11 @@ import { ACCESS } from "../../../infra/aws/access";
 import { BUNDLE_FILE, bundleEntry } from "../../../infra/aws/bundle";
 import { EXPORT_TIMEOUT_SECONDS } from "../../../infra/aws/function";
 import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
-import { DEAD_LETTER_RETENTION_SECONDS } from "../../../infra/aws/queues";
+import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_DATA_ACTIONS } from "../../../infra/aws/queues";
 import { ENV, SECRET_NAMES } from "../../../runtime/env";
 import { HANDLERS } from "../../../runtime/routes";
 import type { ProgramRun } from "../../../tools/program/runUnderMocks";
-import { STACKS, stackRun, arnPrefix, one, ofType } from "./resources";
+import { STACKS, stackRun, arnPrefix, one, ofType, policyOf } from "./resources";
 
 const KNOWN_ENV = new Set<string>(Object.values(ENV));
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -29,12 +29,18 @@ for (const stack of STACKS) {
       }
     });
 
-    it("keeps dead letters encrypted for 14 days", () => {
+    it("keeps dead letters encrypted for 14 days and refuses them without TLS", () => {
       const queues = ofType(run, "aws:sqs/queue:Queue");
       assert.deepEqual(queues.map((q) => q.inputs.name).sort(), ["async", "replies", "schedule"].map((k) => `${run.settings.prefix}-${k}-dlq`));
       for (const queue of queues) {
         assert.equal(queue.inputs.kmsMasterKeyId, `${arnPrefix(run, "kms")}:key/backend-keys-data-id`);
         assert.equal(queue.inputs.messageRetentionSeconds, DEAD_LETTER_RETENTION_SECONDS);
+        const policy = policyOf(one(run, "aws:sqs/queuePolicy:QueuePolicy", `${queue.name}-policy`).inputs.policy);
+        assert.deepEqual(
+          policy.Statement.map((s) => [s.Effect, s.Resource, s.Condition]),
+          [["Deny", [`${arnPrefix(run, "sqs")}:${String(queue.inputs.name)}`], { Bool: { "aws:SecureTransport": false } }]],
+        );
+        assert.deepEqual(policy.Statement[0]?.Action, [...QUEUE_DATA_ACTIONS]);
       }
     });
 
