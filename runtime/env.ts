@@ -25,6 +25,8 @@ export const ENV = {
   discordApiUrl: "BOTFLEET_DISCORD_API_URL",
   slackApiUrl: "BOTFLEET_SLACK_API_URL",
   metaGraphApiUrl: "BOTFLEET_META_GRAPH_API_URL",
+  /** WhatsApp Business phone number id that agents' replies to WhatsApp users are sent from. */
+  whatsappPhoneNumberId: "BOTFLEET_WHATSAPP_PHONE_NUMBER_ID",
   /** GCP external_account (Workload Identity Federation) credential configuration, JSON, no secrets. */
   gcpCredentials: "BOTFLEET_GCP_CREDENTIALS",
   authIssuer: "AUTH_ISSUER",

@@ -22,7 +22,7 @@ export interface PlatformRequest {
  * than `/bot<token>/<method>` in the path. That URL is therefore a secret: it is never logged,
  * never put in an error message, never stored.
  */
-export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrls: PlatformBaseUrls): PlatformRequest {
+export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrls: PlatformBaseUrls, discordChannelId?: string): PlatformRequest {
   const json = { "content-type": "application/json; charset=utf-8" };
   const { target, text } = intent;
   switch (target.platform) {
@@ -32,7 +32,7 @@ export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrl
       // Discord de-duplicates by nonce for a few minutes when enforce_nonce is set: a retry of a
       // request that reached Discord but whose answer was lost does not post twice.
       return {
-        url: `${baseUrls.discord}/channels/${target.channelId}/messages`,
+        url: `${baseUrls.discord}/channels/${discordChannelId ?? target.channelId ?? ""}/messages`,
         headers: { ...json, authorization: `Bot ${token}` },
         body: JSON.stringify({ content: text, nonce: intent.replyId.slice(0, 25), enforce_nonce: true, allowed_mentions: { parse: [] } }),
       };
@@ -55,6 +55,15 @@ export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrl
         body: JSON.stringify({ recipient: { id: target.recipientId }, messaging_type: "RESPONSE", message: { text } }),
       };
   }
+}
+
+/** Discord: open (or get the existing) DM channel with a user; the answer's `id` is the channel. */
+export function discordDmRequest(recipientId: string, token: string, baseUrls: PlatformBaseUrls): PlatformRequest {
+  return {
+    url: `${baseUrls.discord}/users/@me/channels`,
+    headers: { "content-type": "application/json; charset=utf-8", authorization: `Bot ${token}` },
+    body: JSON.stringify({ recipient_id: recipientId }),
+  };
 }
 
 /**

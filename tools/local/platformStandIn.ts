@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 
-export type StandInPlatform = "telegram" | "discord" | "slack" | "whatsapp" | "messenger";
+export type StandInPlatform = "telegram" | "discord" | "discord-dm" | "slack" | "whatsapp" | "messenger";
 
 export interface ReceivedRequest {
   readonly platform: StandInPlatform;
@@ -46,6 +46,7 @@ export interface PlatformStandIn {
 const ROUTES: readonly { platform: StandInPlatform; pattern: RegExp }[] = [
   { platform: "telegram", pattern: /^\/telegram\/bot[^/]+\/sendMessage$/ },
   { platform: "discord", pattern: /^\/discord\/channels\/\d+\/messages$/ },
+  { platform: "discord-dm", pattern: /^\/discord\/users\/@me\/channels$/ },
   { platform: "slack", pattern: /^\/slack\/chat\.postMessage$/ },
   { platform: "whatsapp", pattern: /^\/meta\/\d+\/messages$/ },
   { platform: "messenger", pattern: /^\/meta\/me\/messages$/ },
@@ -121,6 +122,7 @@ function answerSuccess(res: ServerResponse, platform: StandInPlatform, n: number
   const bodies: Record<StandInPlatform, unknown> = {
     telegram: { ok: true, result: { message_id: n } },
     discord: { id: String(1_000_000 + n) },
+    "discord-dm": { id: String(9_000_000 + n), type: 1 },
     slack: { ok: true, ts: `1700000000.${String(n).padStart(6, "0")}` },
     whatsapp: { messaging_product: "whatsapp", messages: [{ id: `wamid.${n}` }] },
     messenger: { recipient_id: "1", message_id: `m_${n}` },

@@ -8,32 +8,34 @@ import { ExportJobs, MAX_EXPORT_ATTEMPTS } from "../../../runtime/exports/export
 import { ensureDailyExport, runExport, runRunnableExports, type ExportDependencies } from "../../../runtime/exports/runExport";
 import { objectName } from "../../../runtime/exports/writeExport";
 import { startGcsServer, type GcsServer } from "../../../tools/local/gcsServer";
-import { startDynamoTable, type DynamoTable } from "../../support/dynamoTable";
+import { startDynalite, type LocalDynamo } from "../support/dynalite";
 import { seedTickets } from "../../support/seedTickets";
 
 const BUCKET = "botfleet-archive-test";
 
 describe("exports to GCS", () => {
-  let table: DynamoTable;
+  let dynamo: LocalDynamo;
+  const tableName = "botfleet-test";
   let gcs: GcsServer;
   let storage: Storage;
   let deps: ExportDependencies;
   let logs: string[];
 
   before(async () => {
-    [table, gcs] = await Promise.all([startDynamoTable(), startGcsServer()]);
+    [dynamo, gcs] = await Promise.all([startDynalite(), startGcsServer()]);
+    await dynamo.createTable(tableName);
     storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: "botfleet-local", retryOptions: { autoRetry: false } });
   });
   after(async () => {
     await gcs.stop();
-    await table.stop();
+    await dynamo.close();
   });
   beforeEach(() => {
     logs = [];
     deps = {
-      documents: table.documents,
-      tableName: table.tableName,
-      jobs: new ExportJobs(table.documents, table.tableName),
+      documents: dynamo.client,
+      tableName: tableName,
+      jobs: new ExportJobs(dynamo.client, tableName),
       archive: new GcsArchive(storage, BUCKET),
       logger: createLogger({}, (line) => logs.push(line)),
       now: () => Date.now(),
@@ -47,14 +49,14 @@ describe("exports to GCS", () => {
   };
 
   it("writes NDJSON and CSV for the range with record count and sha256 metadata, CSV injection-safe", async () => {
-    await seedTickets(table.documents, table.tableName, {
+    await seedTickets(dynamo.client, tableName, {
       day: "2026-10-01",
       tickets: 3,
       messagesPerTicket: 2,
       subject: (t) => ["=HYPERLINK(\"http://evil\")", "+1 call me", "plain, with \"quotes\""][t] ?? "",
       text: (t, m) => (m === 0 ? "@SUM(A1:A2)" : `-2+3 line\nbreak ${t}`),
     });
-    await seedTickets(table.documents, table.tableName, { day: "2026-10-03", tickets: 1, messagesPerTicket: 0 });
+    await seedTickets(dynamo.client, tableName, { day: "2026-10-03", tickets: 1, messagesPerTicket: 0 });
     await deps.jobs.create({ id: "exp-small", from: "2026-10-01", to: "2026-10-02", requestedBy: "admin-1" }, Date.now());
     const job = await runExport("exp-small", deps);
     assert.equal(job?.status, "done");
@@ -86,7 +88,7 @@ describe("exports to GCS", () => {
   });
 
   it("GCS stopped mid-upload: the attempt is marked failed, no object is visible, the retry completes", async () => {
-    await seedTickets(table.documents, table.tableName, { day: "2026-09-01", tickets: 2000, messagesPerTicket: 4 });
+    await seedTickets(dynamo.client, tableName, { day: "2026-09-01", tickets: 2000, messagesPerTicket: 4 });
     await deps.jobs.create({ id: "exp-fault", from: "2026-09-01", to: "2026-09-01", requestedBy: "admin-1" }, Date.now());
     let uploads = 0;
     const unsubscribe = gcs.onRequest((req) => {

@@ -5,12 +5,13 @@ import { DeliveryLedger } from "../../../runtime/outbound/deliveryLedger";
 import { deliverReply, type OutboundDependencies } from "../../../runtime/outbound/deliverReply";
 import { type ReplyIntent } from "../../../runtime/outbound/replyIntent";
 import { startPlatformStandIn, type PlatformStandIn } from "../../../tools/local/platformStandIn";
-import { startDynamoTable, type DynamoTable } from "../../support/dynamoTable";
+import { startDynalite, type LocalDynamo } from "../support/dynalite";
 
 const TOKENS = { telegram: "123456:telegram-secret", discord: "discord-secret", slack: "xoxb-slack-secret", whatsapp: "wa-secret", messenger: "page-secret" };
 
 describe("outbound replies", () => {
-  let table: DynamoTable;
+  let dynamo: LocalDynamo;
+  const tableName = "botfleet-test";
   let platform: PlatformStandIn;
   let sleeps: number[];
   let failures: { replyId: string; reason: string }[];
@@ -18,12 +19,13 @@ describe("outbound replies", () => {
   let sequence = 0;
 
   before(async () => {
-    table = await startDynamoTable();
+    dynamo = await startDynalite();
+    await dynamo.createTable(tableName);
     platform = await startPlatformStandIn();
   });
   after(async () => {
     await platform.stop();
-    await table.stop();
+    await dynamo.close();
   });
   beforeEach(() => {
     platform.clear();
@@ -31,8 +33,8 @@ describe("outbound replies", () => {
     sleeps = [];
     failures = [];
     deps = {
-      ledger: new DeliveryLedger(table.documents, table.tableName),
-      deadLetters: new StoreDeadLetters(table.documents, table.tableName),
+      ledger: new DeliveryLedger(dynamo.client, tableName),
+      deadLetters: new StoreDeadLetters(dynamo.client, tableName),
       credential: (name) => Promise.resolve(TOKENS[name]),
       recordFailure: (intent, reason) => {
         failures.push({ replyId: intent.replyId, reason });
@@ -51,13 +53,17 @@ describe("outbound replies", () => {
     const targets: ReplyIntent["target"][] = [
       { platform: "telegram", chatId: "42" },
       { platform: "discord", channelId: "1234567890" },
+      { platform: "discord", recipientId: "5550001" },
       { platform: "slack", channel: "D0123ABC", threadTs: "1700000000.000100" },
       { platform: "whatsapp", phoneNumberId: "1098765", to: "4915112345678" },
       { platform: "messenger", recipientId: "7777" },
     ];
     for (const target of targets) assert.equal((await deliverReply(intent(target), deps)).status, "delivered");
     const got = platform.accepted();
-    assert.deepEqual(got.map((r) => r.platform), ["telegram", "discord", "slack", "whatsapp", "messenger"]);
+    assert.deepEqual(got.map((r) => r.platform), ["telegram", "discord", "discord-dm", "discord", "slack", "whatsapp", "messenger"]);
+    assert.deepEqual(got[2]?.body, { recipient_id: "5550001" });
+    assert.match(got[3]?.path ?? "", /^\/discord\/channels\/9\d+\/messages$/, "posts into the DM channel Discord returned");
+    got.splice(2, 2);
     assert.deepEqual(got[0]?.body, { chat_id: "42", text: "Hello from an agent" });
     assert.equal(got[1]?.headers.authorization, "Bot discord-secret");
     assert.equal(got[2]?.headers.authorization, "Bearer xoxb-slack-secret");
@@ -104,7 +110,7 @@ describe("outbound replies", () => {
     assert.deepEqual(result, { status: "failed", reason: "http_500", attempts: 4 });
     assert.equal(platform.received.length, 4);
     assert.deepEqual(failures, [{ replyId: reply.replyId, reason: "http_500" }]);
-    const { Item: letter } = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: { pk: `DEADLETTER#REPLY#${reply.replyId}`, sk: "DEADLETTER" } }));
+    const { Item: letter } = await dynamo.client.send(new GetCommand({ TableName: tableName, Key: { pk: `DEADLETTER#REPLY#${reply.replyId}`, sk: "DEADLETTER" } }));
     assert.equal(letter?.reason, "http_500");
     assert.deepEqual(letter?.intent, reply);
     platform.clearFailures();

@@ -1,0 +1,56 @@
+import * as z from "zod/mini";
+import { createDocumentClient } from "../adapters/dynamo";
+import { createStorage, GcsArchive, readArchiveSettings } from "../adapters/gcsArchive";
+import { createLogger, type Logger } from "../adapters/logger";
+import { DynamoStore } from "../adapters/store";
+import { entryDepsFromEnv } from "../app/deps";
+import { readAuthConfig } from "../auth/config";
+import { createBearerVerifier } from "../auth/verifyBearer";
+import { ENV } from "../env";
+import { ConfigError } from "../errors";
+import { ExportJobs } from "../exports/exportJobs";
+import { parseSettings } from "../settings";
+import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../outbound/wiring";
+import { AuditLog } from "./audit";
+import { type ApiDeps } from "./deps";
+import { recordReplyFailure } from "./tickets";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const auditTtlDays = z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/)), z.pipe(z.transform(Number), z.number().check(z.gte(1), z.lte(3650)))), 365);
+const phoneNumberId = z.optional(z.string().check(z.regex(/^\d{1,25}$/)));
+
+/** The API's wiring from the environment, once per cold start (the JWKS cache lives as long as it). */
+export async function apiDepsFromEnv(env: Env = process.env, logger: Logger = createLogger()): Promise<ApiDeps> {
+  const entry = entryDepsFromEnv(env, logger);
+  const settings = parseSettings(env);
+  const ttl = auditTtlDays.safeParse(env[ENV.auditTtlDays]);
+  if (!ttl.success) throw new ConfigError(`${ENV.auditTtlDays}: must be 1-3650 days`);
+  const phone = phoneNumberId.safeParse(env[ENV.whatsappPhoneNumberId] || undefined);
+  if (!phone.success) throw new ConfigError(`${ENV.whatsappPhoneNumberId}: must be numeric`);
+  const endpoint = env[ENV.dynamodbEndpoint];
+  const documents = createDocumentClient(settings.mode === "local" && endpoint ? { endpoint } : {});
+  const tableName = settings.tableName;
+  const outboundSettings = readOutboundSettings(env, settings.mode);
+  const archiveSettings = readArchiveSettings(env, settings.mode);
+  return {
+    ...entry,
+    documents,
+    tableName,
+    store: new DynamoStore(documents, tableName, settings.dedupeTtlHours),
+    verifyBearer: await createBearerVerifier(readAuthConfig(env, settings.mode)),
+    audit: new AuditLog(documents, tableName, ttl.data),
+    outbound: outboundDependencies({
+      settings: outboundSettings,
+      documents,
+      tableName,
+      secrets: entry.secrets,
+      deadLetters: await deadLettersFor(outboundSettings, documents, tableName),
+      recordFailure: (intent, reason, now) => recordReplyFailure({ documents, tableName }, intent, reason, now),
+    }),
+    jobs: new ExportJobs(documents, tableName),
+    archive: new GcsArchive(createStorage(archiveSettings), archiveSettings.bucket),
+    ...(phone.data !== undefined ? { whatsappPhoneNumberId: phone.data } : {}),
+    clock: Date.now,
+  };
+}
