@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { LOCAL_SECRET_ENV, type SecretName } from "../env";
 import { ConfigError } from "../errors";
+import { noteCloudCall } from "./cloudCalls";
 
 /**
  * Secret values, one Secrets Manager secret per platform plus the origin-verify value. Each secret's
@@ -55,6 +56,10 @@ export type FetchSecretString = (arn: string) => Promise<string | undefined>;
  */
 export function cachedSecretSource(arns: Readonly<Record<string, string>>, fetch: FetchSecretString): SecretSource {
   const cache = new Map<SecretName, Promise<unknown>>();
+  const fetchNoted = (name: SecretName, arn: string) => {
+    noteCloudCall({ service: "secretsmanager", action: "GetSecretValue", resource: name });
+    return fetch(arn);
+  };
   return {
     has: (name) => arns[name] !== undefined,
     get<N extends SecretName>(name: N): Promise<Secrets[N]> {
@@ -64,7 +69,7 @@ export function cachedSecretSource(arns: Readonly<Record<string, string>>, fetch
         pending =
           arn === undefined
             ? Promise.reject(new ConfigError(`secret "${name}": no ARN in BOTFLEET_SECRET_ARNS`))
-            : fetch(arn).then((raw) => {
+            : fetchNoted(name, arn).then((raw) => {
                 if (raw === undefined) throw new ConfigError(`secret "${name}" has no value yet (set it with put-secret-value)`);
                 return parseSecret(name, raw);
               });
@@ -125,6 +130,8 @@ export function envSecretSource(env: Readonly<Record<string, string | undefined>
   return {
     has: (name) => read(primary[name]) !== undefined,
     get<N extends SecretName>(name: N): Promise<Secrets[N]> {
+      // Local stand-in for GetSecretValue on this secret: recorded for the least-privilege proof.
+      noteCloudCall({ service: "secretsmanager", action: "GetSecretValue", resource: name });
       const fields = build[name]();
       const missing = Object.entries(fields).filter(([, v]) => v === undefined);
       if (missing.length > 0) {

@@ -1,3 +1,4 @@
+import { runAsHandler } from "../adapters/cloudCalls";
 import type { Logger } from "../adapters/logger";
 import { createLogger, errorFields } from "../adapters/logger";
 import type { SecretSource } from "../adapters/secrets";
@@ -45,7 +46,8 @@ export function httpEntry<D extends EntryDeps>(
   handle: RequestHandler<D>,
   fallbackLogger: Logger = createLogger({ handler: name }),
 ): (event: HttpEvent) => Promise<HttpResult> {
-  return async (event) => {
+  return (event) => runAsHandler(name, () => entry(event));
+  async function entry(event: HttpEvent): Promise<HttpResult> {
     const started = performance.now();
     const reference = newReference();
     let logger = fallbackLogger;
@@ -90,7 +92,7 @@ export function httpEntry<D extends EntryDeps>(
     result.headers = { ...result.headers, ...SECURITY_HEADERS };
     logger.info("request", { route: routeKey, status: result.statusCode, reference, ms: Math.round((performance.now() - started) * 100) / 100 });
     return result;
-  };
+  }
 }
 
 /** Deployed: the edge's header must match the origin secret. Local: checked only when the secret is set. */

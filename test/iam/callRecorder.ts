@@ -1,0 +1,77 @@
+/**
+ * Mocha root-hook plugin (.mocharc.json "require"): while the suites run, records every cloud call
+ * a handler makes — the handler being the entry point whose request is running
+ * (runtime/adapters/cloudCalls.ts, set by the shared HTTP layer) — and writes them to
+ * .tmp/cloud-calls.json after the run for test/iam/leastPrivilege.check.ts.
+ *
+ * What is seen, and where:
+ * - AWS SDK: every command any client sends (Client.prototype.send of @smithy/core, the one copy
+ *   every SDK client here extends), with the table/index, partition keys touched and queue;
+ * - GCS: every JSON-API request leaving the process (node:http request, which @google-cloud/storage
+ *   ends in), as method + bucket + object prefix;
+ * - secrets: the runtime's secret sources note each read by name (local mode has no SDK call).
+ * Calls made outside a handler (test setup, direct adapter tests) are not attributed to anyone.
+ */
+import type * as Http from "node:http";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@smithy/core/client";
+import { currentHandler, setCloudCallListener } from "../../runtime/adapters/cloudCalls";
+import { type RecordedCall, describeGcsRequest, describeSdkCommand } from "./cloudCalls";
+
+export const CALLS_FILE = join(__dirname, "..", "..", ".tmp", "cloud-calls.json");
+
+// The module object itself (an `import * as` namespace is a copy whose members cannot be replaced).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const http = require("node:http") as typeof Http;
+
+const recorded = new Map<string, RecordedCall>();
+
+function record(call: Omit<RecordedCall, "count">): void {
+  const key = JSON.stringify([call.handler, call.action, call.resource, call.leadingKeys]);
+  const seen = recorded.get(key);
+  recorded.set(key, { ...call, count: (seen?.count ?? 0) + 1 });
+}
+
+function install(): void {
+  type Send = (this: Client<never, never, never, never>, command: unknown, ...rest: unknown[]) => unknown;
+  const prototype = Client.prototype as unknown as { send: Send };
+  const originalSend = prototype.send;
+  prototype.send = function (this: Client<never, never, never, never>, command: unknown, ...rest: unknown[]) {
+    const handler = currentHandler();
+    if (handler !== undefined) {
+      const call = describeSdkCommand(this.constructor.name, command);
+      if (call !== undefined) record({ handler, ...call });
+    }
+    return originalSend.call(this, command, ...rest);
+  };
+
+  const originalRequest = http.request;
+  const patched = function (this: unknown, ...args: unknown[]) {
+    const handler = currentHandler();
+    if (handler !== undefined) {
+      const target = args[0];
+      const options = (typeof target === "object" && target !== null && !(target instanceof URL) ? target : (args[1] ?? {})) as Http.RequestOptions;
+      const url = target instanceof URL ? target.pathname + target.search : typeof target === "string" ? new URL(target).pathname + new URL(target).search : String(options.path ?? "/");
+      const call = describeGcsRequest(String(options.method ?? "GET"), url);
+      if (call !== undefined) record({ handler, ...call });
+    }
+    return (originalRequest as (...a: unknown[]) => Http.ClientRequest).apply(this, args);
+  };
+  (http as { request: typeof http.request }).request = patched as typeof http.request;
+
+  setCloudCallListener((call, handler) => {
+    if (handler !== undefined) record({ handler, service: call.service, action: `${call.service}:${call.action}`, resource: `secret/${call.resource}`, leadingKeys: [] });
+  });
+}
+
+install();
+
+export const mochaHooks = {
+  afterAll(): void {
+    // A run that exercised no handler (e.g. the least-privilege check itself) leaves the file alone.
+    if (recorded.size === 0) return;
+    mkdirSync(join(CALLS_FILE, ".."), { recursive: true });
+    writeFileSync(CALLS_FILE, `${JSON.stringify({ writtenAt: new Date().toISOString(), calls: [...recorded.values()] }, null, 1)}\n`);
+  },
+};
