@@ -9,11 +9,11 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { SECURITY_PACK_DIR } from "./buildPack";
 import type { EngineLog } from "./engineServer";
-import { judge } from "./judge";
+import { openPackSession, type PackSession } from "./judge";
 import { PackConfigError } from "./packConfig";
 import { exitCodeFor, type GateResult, toJson, toSarif, toText } from "./report";
 import { StackExportError } from "./stackExport";
-import { auditTarget, planTarget, STACKS, UsageError } from "./targets";
+import { auditTarget, planTarget, STACKS, type Target, UsageError } from "./targets";
 
 const PROJECT = "botfleet";
 
@@ -75,14 +75,23 @@ export async function runGate(
   isTty: boolean,
   hooks: { onPackStart?: (pid: number) => void } = {},
 ): Promise<number> {
+  let session: Promise<PackSession> | undefined;
   try {
     const options = parseOptions(argv);
-    const target = options.command === "plan" ? await planTarget(options.stack as string) : auditTarget(options.file as string, options.stack);
-    const configFile = options.configFile ?? path.join(SECURITY_PACK_DIR, `config.${target.stack}.json`);
     const onLog = (log: EngineLog) => {
       if (log.severity !== "debug") err.write(`policy pack ${log.severity}: ${log.message}${log.urn ? ` (${log.urn})` : ""}\n`);
     };
-    const judgement = await judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile, onLog, onStart: hooks.onPackStart });
+    const open = () => (session ??= openPackSession({ onLog, onStart: hooks.onPackStart }));
+    let target: Target;
+    if (options.command === "plan") {
+      // The pack starts while the program runs: both take a second or more, neither needs the other.
+      open().catch(() => undefined);
+      target = await planTarget(options.stack as string);
+    } else {
+      target = auditTarget(options.file as string, options.stack);
+    }
+    const configFile = options.configFile ?? path.join(SECURITY_PACK_DIR, `config.${target.stack}.json`);
+    const judgement = await (await open()).judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile });
     const result: GateResult = { stack: target.stack, artifact: target.artifact, resources: target.resources, ...judgement };
     const color = isTty && !process.env.NO_COLOR;
     out.write(`${options.format === "json" ? toJson(result) : options.format === "sarif" ? toSarif(result) : toText(result, color, options.command)}\n`);
@@ -94,6 +103,12 @@ export async function runGate(
     }
     err.write(`gate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 2;
+  } finally {
+    // The pack process is stopped whatever happened above.
+    await session?.then(
+      (s) => s.close(),
+      () => undefined,
+    );
   }
 }
 
