@@ -81,6 +81,17 @@ describe("slack webhook", () => {
     assert.equal((await items("reply")).length, 1);
   });
 
+  it("hands the reply to an injected OutboundReplies port (what issue #7's sender implements)", async () => {
+    const sent: { deliveryKey: string; platform: string; address: string; text: string }[] = [];
+    handler = createSlackHandler({ ...bot.deps, outbound: { send: async (reply) => void sent.push(reply) } });
+    const body = dm("/help");
+    assert.equal((await postJson(body)).statusCode, 200);
+    assert.deepEqual(sent, [{ platform: "slack", address: "D0001", deliveryKey: `slack:event:${body.event_id}`, text: TEXT.help }]);
+    assert.equal((await postJson(dm("no ticket open, so this gets a hint"))).statusCode, 200);
+    assert.equal(sent[1]?.text, TEXT.noOpenTicket);
+    assert.equal((await items("reply")).length, 0, "the injected port replaces the store outbox");
+  });
+
   it("deduplicates Slack's retries (X-Slack-Retry-Num) by event_id", async () => {
     const body = dm("/ticket retried");
     const raw = JSON.stringify(body);
