@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { createDiscordHandler } from "../../runtime/handlers/discord";
 import { TEXT } from "../../runtime/domain/conversation";
 import type { HttpResult } from "../../runtime/http/event";
@@ -99,6 +100,32 @@ describe("discord webhook", () => {
       assert.equal(status(await post(body, discordHeaders(raw, discordKeys(), Math.floor(bot.now / 1000)))), 401, "another key");
       const { "x-signature-ed25519": _s, ...unsigned } = headers;
       assert.equal(status(await post(body, unsigned)), 401, "missing signature");
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("property: any single-byte change to a signed request's body, signature or timestamp answers 401 and writes nothing", async () => {
+      const raw = Buffer.from(JSON.stringify(command("ticket", "mutated")));
+      const headers = discordHeaders(raw, keys, Math.floor(bot.now / 1000));
+      const send = (body: Buffer, h: Record<string, string>) => handler(httpEvent({ method: "POST", path: "/webhooks/discord", headers: h, body }));
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom("body", "x-signature-ed25519", "x-signature-timestamp"), async (index, xor, target) => {
+          let body = raw;
+          const h = { ...headers };
+          if (target === "body") {
+            body = Buffer.from(raw);
+            body[index % body.length] = (body[index % body.length] as number) ^ xor;
+          } else {
+            const value = Buffer.from(h[target] as string, "latin1");
+            value[index % value.length] = (value[index % value.length] as number) ^ xor;
+            h[target] = value.toString("latin1");
+            // Hex is case-insensitive: "a" → "A" is the same signature, not a change.
+            fc.pre(h[target]?.toLowerCase() !== headers[target]?.toLowerCase());
+          }
+          const result = await send(body, h);
+          assert.equal(result.statusCode, 401, result.body);
+        }),
+        { numRuns: 60 },
+      );
       assert.equal((await db.items(bot.tableName)).length, 0);
     });
 
