@@ -70,6 +70,12 @@ describe("discord webhook", () => {
     assert.equal(reply(await post(command("status", id, "900000000000000002"))).data.content, TEXT.notFound);
   });
 
+  it("verifies the signature over the decoded bytes of a base64-encoded body", async () => {
+    const raw = JSON.stringify(command("ticket", "Base64 ✓ ünïcode"));
+    const r = await handler(httpEvent({ method: "POST", path: "/webhooks/discord", headers: discordHeaders(raw, keys, Math.floor(bot.now / 1000)), body: raw, base64: true }));
+    assert.match(reply(r).data.content, /opened: Base64 ✓ ünïcode/);
+  });
+
   it("takes the ticket's creation time from the interaction's snowflake", async () => {
     const body = command("ticket", "When?");
     reply(await post(body));

@@ -66,6 +66,12 @@ describe("slack webhook", () => {
     assert.equal(ephemeral(await postForm(slash("help"))), TEXT.help);
   });
 
+  it("verifies and parses a base64-encoded form body (how API Gateway may deliver slash commands)", async () => {
+    const raw = slash("Encoded subject");
+    const r = await handler(httpEvent({ method: "POST", path: "/webhooks/slack", headers: slackHeaders(raw, ts(), FORM), body: raw, base64: true }));
+    assert.match(ephemeral(r), /opened: Encoded subject/);
+  });
+
   it("acknowledges a direct message at once and queues the reply for the outbound port", async () => {
     const r = await postJson(dm("/ticket From the DM"));
     assert.equal(r.statusCode, 200);
