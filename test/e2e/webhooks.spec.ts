@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { KEYS } from "../../runtime/adapters/store";
+import { ORIGIN_VERIFY_HEADER } from "../../runtime/routes";
 import { DEFAULT_USERS, type Platform, platformRequest, signingKeys } from "../../tools/send/platformRequest";
 import { type Answer, type E2eStack, startE2eStack } from "./support/stack";
 
@@ -111,6 +112,15 @@ describe("local stack end to end: webhooks over HTTP", function () {
     assert.deepEqual(health.json(), { status: "ok" });
     assert.equal(health.headers.get("x-content-type-options"), "nosniff");
     assert.equal(health.headers.get("cache-control"), "no-store");
+  });
+
+  it("refuses a request that did not come through the edge (origin lock on): 403, nothing written", async () => {
+    const keys = signingKeys(e2e.stack.settings);
+    const signed = platformRequest("telegram", "/ticket around the edge", keys, { user: "100200888" });
+    const answer = await e2e.request("POST", signed.path, { headers: { ...signed.headers, [ORIGIN_VERIFY_HEADER]: "guessed-origin-value-000" }, body: signed.body });
+    assert.equal(answer.status, 403);
+    const stored = await e2e.documents.send(new GetCommand({ TableName: e2e.stack.dynamo.tableName, Key: KEYS.user({ platform: "telegram", userId: "100200888" }) }));
+    assert.equal(stored.Item, undefined);
   });
 
   it("answers Meta's subscription check with the challenge only for the right verify token", async () => {

@@ -1,12 +1,16 @@
 /**
- * Every deployed entry point, built the way its Lambda builds itself (runtime/app/deps.ts from the
+ * Every deployed entry point, built the way its Lambda builds itself (runtime/…/deps from the
  * environment), but from an explicit environment object and logger so a process can run a local
  * stack without touching process.env. One line per handler of runtime/routes.ts HANDLERS.
  */
-import { botDepsFromEnv, entryDepsFromEnv } from "../../runtime/app/deps";
+import { runAsHandler } from "../../runtime/adapters/cloudCalls";
 import type { Logger } from "../../runtime/adapters/logger";
+import { apiDepsFromEnv } from "../../runtime/api/depsFromEnv";
+import { botDepsFromEnv, entryDepsFromEnv } from "../../runtime/app/deps";
 import type { HttpEvent, HttpResult } from "../../runtime/http/event";
+import { createApiHandler } from "../../runtime/handlers/api";
 import { createDiscordHandler } from "../../runtime/handlers/discord";
+import { exportDepsFromEnv, type ExportSummary, handleExportEvent } from "../../runtime/handlers/export";
 import { createHealthHandler } from "../../runtime/handlers/health";
 import { createMetaHandler } from "../../runtime/handlers/meta";
 import { createSlackHandler } from "../../runtime/handlers/slack";
@@ -18,10 +22,14 @@ export type LambdaHttpHandler = (event: HttpEvent) => Promise<HttpResult>;
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface LocalHandlers {
-  readonly http: Readonly<Partial<Record<HandlerName, LambdaHttpHandler>>>;
+  /** The HTTP entry points, by handler name (every route's handler). */
+  readonly http: Readonly<Record<Exclude<HandlerName, "export">, LambdaHttpHandler>>;
+  /** The export function as EventBridge Scheduler invokes it (`{"kind":"pending"}` or `{"kind":"daily"}`). */
+  readonly exportRun: (event: unknown) => Promise<ExportSummary>;
 }
 
-export function buildHandlers(env: Env, logger: Logger): LocalHandlers {
+export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHandlers> {
+  const exportDeps = { ...exportDepsFromEnv(env), logger: logger.child({ handler: "export" }) };
   return {
     http: {
       telegram: createTelegramHandler(botDepsFromEnv(env, logger)),
@@ -29,6 +37,9 @@ export function buildHandlers(env: Env, logger: Logger): LocalHandlers {
       slack: createSlackHandler(botDepsFromEnv(env, logger)),
       meta: createMetaHandler(botDepsFromEnv(env, logger)),
       health: createHealthHandler(entryDepsFromEnv(env, logger)),
+      api: createApiHandler(await apiDepsFromEnv(env, logger)),
     },
+    // The scheduled function has no HTTP layer to name it: name it here for the call recorder.
+    exportRun: (event) => runAsHandler("export", () => handleExportEvent(exportDeps, event)),
   };
 }

@@ -15,7 +15,9 @@ import { matchRoute } from "../../runtime/http/router";
 import { toApiGatewayEvent, writeNotFound, writeResult } from "./apiGatewayEvent";
 import { startEmbeddedDynamo, type EmbeddedDynamo } from "./embeddedDynamo";
 import { startGcsServer, type GcsServer } from "./gcsServer";
+import type { ExportSummary } from "../../runtime/handlers/export";
 import { buildHandlers } from "./handlers";
+import { LOCAL_WHATSAPP_NUMBER } from "../send/platformRequest";
 import { loadLocalSettings, type LocalSettings } from "./localSettings";
 import { startPlatformStandIn, type PlatformStandIn } from "./platformStandIn";
 
@@ -35,6 +37,8 @@ export interface LocalStackOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Where handler log lines go. @default stdout */
   readonly logSink?: LogSink;
+  /** How often the export function runs queued exports, like its frequent schedule. @default 5000; 0 = only through runExports() */
+  readonly exportEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -48,6 +52,8 @@ export interface LocalStack {
   readonly dynamo: EmbeddedDynamo;
   readonly gcs: GcsServer;
   readonly standIn: PlatformStandIn;
+  /** Invokes the export function as its frequent schedule does ({"kind":"pending"}). */
+  runExports(): Promise<ExportSummary>;
   /** Stops every server (API, stand-in, GCS, DynamoDB). Idempotent. */
   stop(): Promise<void>;
 }
@@ -82,8 +88,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.discordApiUrl]: standIn.baseUrls.discord,
       [ENV.slackApiUrl]: standIn.baseUrls.slack,
       [ENV.metaGraphApiUrl]: standIn.baseUrls.meta,
+      // The WhatsApp number of `npm run send -- meta` messages, so agents can answer them.
+      [ENV.whatsappPhoneNumberId]: LOCAL_WHATSAPP_NUMBER,
     };
-    const handlers = buildHandlers(handlerEnv, createLogger({}, options.logSink));
+    const handlers = await buildHandlers(handlerEnv, createLogger({}, options.logSink));
+    const runExports = () => handlers.exportRun({ kind: "pending" });
+    const every = options.exportEveryMs ?? 5000;
+    if (every > 0) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        runExports()
+          .catch(() => undefined)
+          .finally(() => (running = false));
+      }, every);
+      timer.unref();
+      started.push({ stop: () => Promise.resolve(clearInterval(timer)) });
+    }
     const server = createServer((req, res) => void serve(req, res));
     const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       try {
@@ -98,8 +120,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const match = matchRoute(method, path);
         // API Gateway matches "METHOD /path" route keys: another method on a known path is no route either.
         if (match.kind !== "route") return writeNotFound(res);
+        if (match.route.handler === "export") return writeNotFound(res);
         const handler = handlers.http[match.route.handler];
-        if (handler === undefined) return writeNotFound(res);
         const event = toApiGatewayEvent(
           { method, url, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", domainName: req.headers.host ?? "127.0.0.1" },
           match.route,
@@ -121,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.push({ stop: () => closeServer(server) });
     const port = (server.address() as AddressInfo).port;
-    return { url: `http://127.0.0.1:${port}`, port, dataDir, settings, handlerEnv, dynamo, gcs, standIn, stop: stopAll };
+    return { url: `http://127.0.0.1:${port}`, port, dataDir, settings, handlerEnv, dynamo, gcs, standIn, runExports, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

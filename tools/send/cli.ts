@@ -5,6 +5,8 @@
  * answered 2xx, 1 otherwise, 2 for bad usage.
  */
 import { join } from "node:path";
+import { LOCAL_SECRET_ENV } from "../../runtime/env";
+import { ORIGIN_VERIFY_HEADER } from "../../runtime/routes";
 import { loadLocalSettings } from "../local/localSettings";
 import { PLATFORMS, type Platform, platformRequest, signingKeys, UsageError } from "./platformRequest";
 
@@ -65,7 +67,10 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const response = await fetch(`${options.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+  // With the origin lock on, the request must carry what the Cloudflare edge would add.
+  const origin = process.env[LOCAL_SECRET_ENV.originVerifySecret];
+  const headers = origin === undefined || origin === "" ? request.headers : { ...request.headers, [ORIGIN_VERIFY_HEADER]: origin };
+  const response = await fetch(`${options.url}${request.path}`, { method: request.method, headers, body: request.body });
   const body = await response.text();
   process.stdout.write(`${response.status} ${response.statusText}\n${pretty(body)}\n`);
   process.exit(response.ok ? 0 : 1);

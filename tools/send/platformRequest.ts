@@ -40,6 +40,9 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** The WhatsApp Business number local Meta messages are sent to (and agents answer from). */
+export const LOCAL_WHATSAPP_NUMBER = "106540352242922";
+
 export const DEFAULT_USERS: Readonly<Record<Platform, string>> = {
   telegram: "100200300",
   discord: "900000000000000001",
@@ -168,7 +171,7 @@ function meta(text: string, user: string, id: string, now: number, keys: Signing
             field: "messages",
             value: {
               messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550783881", phone_number_id: "106540352242922" },
+              metadata: { display_phone_number: "15550783881", phone_number_id: LOCAL_WHATSAPP_NUMBER },
               messages: [{ from: user, id: `wamid.${digits(id)}`, timestamp: String(Math.floor(now / 1000)), type: "text", text: { body: text } }],
             },
           },

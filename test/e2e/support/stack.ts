@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { KEYS } from "../../../runtime/adapters/store";
 import type { Role } from "../../../runtime/auth/roles";
-import { ENV } from "../../../runtime/env";
+import { ENV, LOCAL_SECRET_ENV } from "../../../runtime/env";
+import { ORIGIN_VERIFY_HEADER } from "../../../runtime/routes";
 import { startLocalStack, type LocalStack } from "../../../tools/local/localStack";
 import { mintLocalToken } from "../../../tools/local/tokens";
 import { type MessageOptions, type Platform, platformRequest, signingKeys } from "../../../tools/send/platformRequest";
@@ -17,6 +18,7 @@ export interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
+  readonly bytes: Buffer;
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -25,6 +27,7 @@ export interface E2eStack {
   readonly logLines: string[];
   readonly documents: DynamoDBDocumentClient;
   send(platform: Platform, text: string, options?: MessageOptions): Promise<Answer>;
+  /** A request through the edge: the origin-verify header is added unless `headers` overrides it. */
   request(method: string, path: string, init?: { headers?: Record<string, string>; body?: string | Buffer }): Promise<Answer>;
   token(role: Role): Promise<string>;
   /** The reply queued for a Slack event or Meta message (their answers go out through the platform API). */
@@ -37,13 +40,24 @@ export interface E2eStack {
 export async function startE2eStack(): Promise<E2eStack> {
   const dataDir = join(__dirname, "..", "..", "..", ".tmp", `e2e-${randomUUID()}`);
   const logLines: string[] = [];
-  const stack = await startLocalStack({ port: 0, dataDir, fresh: true, environment: {}, logSink: (line) => logLines.push(line) });
+  // The origin lock is on (as deployed): every request below carries the header the edge adds.
+  const origin = `e2e-origin-${randomUUID()}`;
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir,
+    fresh: true,
+    environment: { [LOCAL_SECRET_ENV.originVerifySecret]: origin },
+    logSink: (line) => logLines.push(line),
+    exportEveryMs: 0,
+  });
   const documents = DynamoDBDocumentClient.from(stack.dynamo.client);
   const keys = signingKeys(stack.settings);
   const request: E2eStack["request"] = async (method, path, init = {}) => {
-    const response = await fetch(`${stack.url}${path}`, { method, headers: init.headers ?? {}, ...(init.body === undefined ? {} : { body: init.body }) });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
+    const headers = { [ORIGIN_VERIFY_HEADER]: origin, ...init.headers };
+    const response = await fetch(`${stack.url}${path}`, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const text = bytes.toString("utf8");
+    return { status: response.status, headers: response.headers, text, bytes, json: <T>() => JSON.parse(text) as T };
   };
   return {
     stack,
