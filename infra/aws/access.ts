@@ -51,13 +51,13 @@ export interface HandlerAccess {
 export const STAR_ONLY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] as const;
 
 /**
- * Partition keys a webhook function may touch (runtime/adapters/store.ts KEYS, runtime/outbound):
- * its own platform's users, tickets (one item per ticket whichever platform opened it, so any
- * TICKET#), reply outbox/ledger/dead-letter items. Never another platform's users, exports or
- * audit records. Applied to table items only: index queries are limited by index ARN instead.
+ * Partition keys a webhook function may touch (runtime/adapters/store.ts KEYS): its own platform's
+ * users, tickets (one item per ticket whichever platform opened it, so any TICKET#) and the reply
+ * outbox. Never another platform's users, exports, audit or delivery records. Applied to table
+ * items only: index queries are limited by index ARN instead.
  */
 const webhookLeadingKeys = (platform: SecretName): LeadingKeys => ({
-  patterns: [`USER#${platform}#*`, "TICKET#*", "OUTBOX#*", "REPLY#*", "DEADLETTER#REPLY#*"],
+  patterns: [`USER#${platform}#*`, "TICKET#*", "OUTBOX#*"],
 });
 
 const webhook = (platform: SecretName): HandlerAccess => ({
@@ -65,8 +65,10 @@ const webhook = (platform: SecretName): HandlerAccess => ({
   // A user's own tickets for /tickets (OWNER#<platform>#<user>).
   indexes: ["gsi3"],
   leadingKeys: webhookLeadingKeys(platform),
+  // The verification secret (and, for answers sent outside the response, the bot token) + origin.
   secrets: [platform, "origin"],
-  deadLettersReplies: true,
+  // Replies that cannot ride in the response are queued in the table (OUTBOX#), not sent from here.
+  deadLettersReplies: false,
   invokedAsync: false,
   archive: false,
   verifiesAgentTokens: false,
@@ -88,13 +90,18 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     verifiesAgentTokens: false,
   },
   api: {
+    // Tickets and their messages, the owner's state when a ticket closes, audit records, export
+    // jobs, the reply delivery ledger and stored dead letters; lists through gsi1/gsi2 (stats too).
     table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
     indexes: ["gsi1", "gsi2"],
-    leadingKeys: { unrestricted: "agents list, read and answer every ticket and start exports of any day" },
+    leadingKeys: {
+      unrestricted: "agents act on any ticket and on its owner's state on every platform (USER#*), plus audit, export and reply records: a pattern list would admit nearly every prefix",
+    },
     // Agents' replies go out to every platform, so api reads every platform's token.
     secrets: ["telegram", "discord", "slack", "meta", "origin"],
     deadLettersReplies: true,
     invokedAsync: false,
+    // Downloads of finished exports (GET /api/exports/{id}/download).
     archive: true,
     verifiesAgentTokens: true,
   },

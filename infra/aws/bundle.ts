@@ -22,6 +22,15 @@ export const LAMBDA_HANDLER = "index.handler";
  */
 export const ESM_REQUIRE_BANNER = 'import{createRequire as __botfleetCreateRequire}from"node:module";const require=__botfleetCreateRequire(import.meta.url);';
 
+/**
+ * Packages replaced by a shim over Node's built-ins. Only polyfills whose consumers prefer the
+ * built-in anyway belong here; each shim says why it is safe.
+ */
+export const BUILTIN_SHIMS: Readonly<Record<string, string>> = {
+  "whatwg-url": path.join(PROJECT_ROOT, "infra", "aws", "shims", "whatwg-url.mjs"),
+  "@aws-sdk/credential-provider-node": path.join(PROJECT_ROOT, "infra", "aws", "shims", "credential-provider-node.mjs"),
+};
+
 export interface BundleOptions {
   /** Minify (the deployed setting). Off only to read a bundle while debugging. @default true */
   readonly minify?: boolean;
@@ -68,6 +77,7 @@ function build(entry: string, minify: boolean): Bundle {
       target: "node22",
       // Prefer packages' ES module builds: smaller after tree shaking than their CommonJS builds.
       mainFields: ["module", "main"],
+      alias: { ...BUILTIN_SHIMS },
       minify,
       // A separate index.mjs.map in the archive: Lambda never loads it (no --enable-source-maps, which
       // would cost cold-start time); it turns a minified stack trace back into repo lines offline.

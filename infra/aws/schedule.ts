@@ -17,6 +17,15 @@ export interface ExportScheduleArgs {
 /** Retries before a run goes to the dead-letter queue, and how long a run stays worth delivering. */
 export const SCHEDULE_RETRY = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } as const;
 
+/**
+ * How often exports requested through POST /api/exports (and failed attempts) are picked up. Fixed
+ * rather than a setting: it bounds how long an agent waits for a requested export.
+ */
+export const PENDING_EXPORTS_SCHEDULE = "rate(5 minutes)";
+
+/** The events the export handler accepts (runtime/handlers/export.ts `exportEvent`). */
+export const EXPORT_EVENTS = { daily: { kind: "daily" }, pending: { kind: "pending" } } as const;
+
 /** Everything the scheduler's role may do: invoke the export function and dead-letter a run. */
 export function schedulerPolicy(refs: { functionArn: string; deadLetterQueueArn: string; dataKeyArn: string; region: string }): PolicyDocument {
   return policyDocument([
@@ -33,9 +42,10 @@ export function schedulerPolicy(refs: { functionArn: string; deadLetterQueueArn:
 }
 
 /**
- * EventBridge Scheduler runs the export daily (settings.exportSchedule, UTC) with a role of its
- * own, trusted only by the scheduler for this account; failed runs are retried, then dead-lettered.
- * The schedule's input names its source and holds no data, so it uses the scheduler's own key.
+ * EventBridge Scheduler invokes the export function with a role of its own, trusted only by the
+ * scheduler for this account: daily (settings.exportSchedule, UTC) to export the previous day, and
+ * every few minutes to run exports agents requested. Failed runs are retried, then dead-lettered.
+ * The inputs hold no data (just the event kind), so schedules use the scheduler's own key.
  */
 export class ExportSchedule extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -65,26 +75,29 @@ export class ExportSchedule extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const schedule = new aws.scheduler.Schedule(
-      `${name}-schedule`,
-      {
-        name: `${settings.prefix}-export`,
-        description: "Daily export of the previous day's tickets to the GCS archive",
-        scheduleExpression: settings.exportSchedule,
-        scheduleExpressionTimezone: "UTC",
-        flexibleTimeWindow: { mode: "OFF" },
-        state: "ENABLED",
-        target: {
-          arn: args.functionArn,
-          roleArn: role.arn,
-          input: JSON.stringify({ source: "botfleet.schedule" }),
-          retryPolicy: { ...SCHEDULE_RETRY },
-          deadLetterConfig: { arn: args.deadLetterQueueArn },
+    const schedule = (id: string, physicalName: string, description: string, expression: string, event: unknown) =>
+      new aws.scheduler.Schedule(
+        `${name}-${id}`,
+        {
+          name: physicalName,
+          description,
+          scheduleExpression: expression,
+          scheduleExpressionTimezone: "UTC",
+          flexibleTimeWindow: { mode: "OFF" },
+          state: "ENABLED",
+          target: {
+            arn: args.functionArn,
+            roleArn: role.arn,
+            input: JSON.stringify(event),
+            retryPolicy: { ...SCHEDULE_RETRY },
+            deadLetterConfig: { arn: args.deadLetterQueueArn },
+          },
         },
-      },
-      { parent: this, dependsOn: [policy] },
-    );
-    this.name = schedule.name;
+        { parent: this, dependsOn: [policy] },
+      );
+    const daily = schedule("schedule", `${settings.prefix}-export`, "Daily export of the previous day's tickets to the GCS archive", settings.exportSchedule, EXPORT_EVENTS.daily);
+    schedule("pending", `${settings.prefix}-export-pending`, "Runs exports requested through the API, and retries failed ones", PENDING_EXPORTS_SCHEDULE, EXPORT_EVENTS.pending);
+    this.name = daily.name;
     this.registerOutputs({ name: this.name });
   }
 }

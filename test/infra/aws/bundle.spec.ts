@@ -1,27 +1,32 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import type { Server } from "node:http";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BUNDLE_FILE, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, buildUncached } from "../../../infra/aws/bundle";
+import { promisify } from "node:util";
+import { BUILTIN_SHIMS, BUNDLE_FILE, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, buildUncached } from "../../../infra/aws/bundle";
 import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { LOCAL_SECRET_ENV } from "../../../runtime/env";
 
 const FIXTURE = "test/infra/aws/fixtures/sdkHandler.ts";
 
+const run = promisify(execFile);
+
 /** Writes a bundle to a fresh directory and runs `script` against it in a fresh node process. */
-function runInNode(code: string, script: string): string {
+async function runInNode(code: string, script: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-bundle-"));
   try {
     const file = path.join(dir, BUNDLE_FILE);
     fs.writeFileSync(file, code);
     const dummies = Object.fromEntries(Object.values(LOCAL_SECRET_ENV).map((name) => [name, "0".repeat(64)]));
-    return execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(`file://${file}`)});\n${script}`], {
-      env: { PATH: process.env.PATH, BOTFLEET_MODE: "local", ...dummies },
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(`file://${file}`)});\n${script}`], {
+      // No HOME: a credential the SDK found in ~/.aws would hide a broken bundled chain.
+      env: { PATH: process.env.PATH, HOME: dir, BOTFLEET_MODE: "local", NODE_NO_WARNINGS: "1", AWS_EC2_METADATA_DISABLED: "true", ...dummies, ...extraEnv },
       encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
       timeout: 30_000,
     });
+    return stdout;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -48,8 +53,8 @@ describe("aws lambda bundles", () => {
     assert.ok(code.includes("dynamodb"), "the DynamoDB client is inside the bundle");
   });
 
-  it("runs in a fresh node process as ESM and answers an event", () => {
-    const out = runInNode(bundleEntry(FIXTURE).code, 'process.stdout.write(JSON.stringify(await m.handler({ body: "x" })));');
+  it("runs in a fresh node process as ESM and answers an event", async () => {
+    const out = await runInNode(bundleEntry(FIXTURE).code, 'process.stdout.write(JSON.stringify(await m.handler({ body: "x" })));');
     const result = JSON.parse(out) as { statusCode: number; body: string };
     assert.equal(result.statusCode, 200);
     assert.deepEqual(JSON.parse(result.body), { region: "eu-west-1", digest: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881" });
@@ -73,15 +78,53 @@ describe("aws lambda bundles", () => {
     assert.deepEqual(a, b);
   });
 
+  describe("with the Lambda credential chain (credentials from the environment only)", () => {
+    let server: Server;
+    let endpoint: string;
+    before(async () => {
+      // dynalite ships no types.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const dynalite = require("dynalite") as (options: object) => Server;
+      server = dynalite({});
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const address = server.address();
+      endpoint = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    });
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const listTables = 'process.stdout.write(JSON.stringify(await m.handler({ listTables: true })));';
+
+    it("signs a real SDK call with the credentials Lambda puts in the environment", async () => {
+      const out = await runInNode(bundleEntry(FIXTURE).code, listTables, {
+        FIXTURE_DYNAMODB_ENDPOINT: endpoint,
+        AWS_ACCESS_KEY_ID: "AKIDFIXTURE",
+        AWS_SECRET_ACCESS_KEY: "fixture-secret",
+        AWS_SESSION_TOKEN: "fixture-session",
+      });
+      assert.deepEqual(JSON.parse(out), { statusCode: 200, body: JSON.stringify({ tables: [] }) });
+    });
+
+    it("fails without them instead of looking for other credential sources", async () => {
+      const out = await runInNode(bundleEntry(FIXTURE).code, listTables, { FIXTURE_DYNAMODB_ENDPOINT: endpoint });
+      assert.deepEqual(JSON.parse(out), { statusCode: 500, body: JSON.stringify({ error: "CredentialsProviderError" }) });
+    });
+  });
+
+  it("replaces only the shimmed packages, with files that exist", () => {
+    for (const [pkg, shim] of Object.entries(BUILTIN_SHIMS)) assert.ok(fs.existsSync(shim), `${pkg} → ${shim}`);
+    const { code } = bundleEntry(FIXTURE);
+    assert.ok(!code.includes("fromSSO") && !code.includes("credential-provider-ini"), "the SSO/ini links of the default chain are not bundled");
+  });
+
   it("fails loudly on an entry that does not build", () => {
     assert.throws(() => bundleEntry("test/infra/aws/fixtures/missing.ts"), /bundling test\/infra\/aws\/fixtures\/missing\.ts failed/);
   });
 
   for (const handler of existingHandlers()) {
     describe(`runtime handler ${handler}`, () => {
-      it("bundles to an ES module whose handler export is a function", () => {
+      it("bundles to an ES module whose handler export is a function", async () => {
         const { code } = bundleEntry(handlerEntry(handler));
-        assert.equal(runInNode(code, "process.stdout.write(typeof m.handler);"), "function");
+        assert.equal(await runInNode(code, "process.stdout.write(typeof m.handler);"), "function");
       });
 
       it("is byte-identical on a second build", () => {

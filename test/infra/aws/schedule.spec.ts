@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { existingHandlers } from "../../../infra/aws/handlers";
-import { SCHEDULE_RETRY, schedulerPolicy } from "../../../infra/aws/schedule";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { EXPORT_EVENTS, PENDING_EXPORTS_SCHEDULE, SCHEDULE_RETRY, schedulerPolicy } from "../../../infra/aws/schedule";
 import type { ProgramRun } from "../../../tools/program/runUnderMocks";
 import { STACKS, stackRun, arnPrefix, one, ofType, policyOf } from "./resources";
 
@@ -13,20 +15,36 @@ for (const stack of STACKS) {
 
     it("exists exactly when the export handler exists", () => {
       const schedules = ofType(run, "aws:scheduler/schedule:Schedule");
-      assert.equal(schedules.length, existingHandlers().includes("export") ? 1 : 0);
+      assert.equal(schedules.length, existingHandlers().includes("export") ? 2 : 0);
     });
 
-    it("invokes the export function daily from settings, with retries and a dead-letter queue", function () {
+    const expected = [
+      { resource: "backend-export-schedule-schedule", expression: () => run.settings.exportSchedule, event: EXPORT_EVENTS.daily },
+      { resource: "backend-export-schedule-pending", expression: () => PENDING_EXPORTS_SCHEDULE, event: EXPORT_EVENTS.pending },
+    ];
+    for (const { resource, expression, event } of expected) {
+      it(`invokes the export function with ${JSON.stringify(event)}, with retries and a dead-letter queue`, function () {
+        if (!existingHandlers().includes("export")) this.skip();
+        const schedule = one(run, "aws:scheduler/schedule:Schedule", resource).inputs;
+        assert.equal(schedule.scheduleExpression, expression());
+        assert.equal(schedule.scheduleExpressionTimezone, "UTC");
+        assert.equal(schedule.state, "ENABLED");
+        const target = schedule.target as { arn: string; roleArn: string; input: string; retryPolicy: unknown; deadLetterConfig: { arn: string } };
+        assert.equal(target.arn, `${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-export`);
+        assert.deepEqual(JSON.parse(target.input), event);
+        assert.deepEqual(target.retryPolicy, SCHEDULE_RETRY);
+        assert.equal(target.deadLetterConfig.arn, `${arnPrefix(run, "sqs")}:${run.settings.prefix}-schedule-dlq`);
+        assert.equal(target.roleArn, `arn:aws:iam::${run.settings.aws.accountId}:role/${run.settings.prefix}-export-scheduler`);
+      });
+    }
+
+    it("sends events the export handler accepts", function () {
       if (!existingHandlers().includes("export")) this.skip();
-      const schedule = one(run, "aws:scheduler/schedule:Schedule", "backend-export-schedule-schedule").inputs;
-      assert.equal(schedule.scheduleExpression, run.settings.exportSchedule);
-      assert.equal(schedule.scheduleExpressionTimezone, "UTC");
-      assert.equal(schedule.state, "ENABLED");
-      const target = schedule.target as { arn: string; roleArn: string; retryPolicy: unknown; deadLetterConfig: { arn: string } };
-      assert.equal(target.arn, `${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-export`);
-      assert.deepEqual(target.retryPolicy, SCHEDULE_RETRY);
-      assert.equal(target.deadLetterConfig.arn, `${arnPrefix(run, "sqs")}:${run.settings.prefix}-schedule-dlq`);
-      assert.equal(target.roleArn, `arn:aws:iam::${run.settings.aws.accountId}:role/${run.settings.prefix}-export-scheduler`);
+      // A computed path: the handler may not exist yet in a checkout, and then this test is skipped.
+      const entry = path.join(__dirname, "..", "..", "..", "runtime", "handlers", "export.ts");
+      const { exportEvent } = createRequire(__filename)(entry) as { exportEvent: { safeParse(v: unknown): { success: boolean } } };
+      for (const event of Object.values(EXPORT_EVENTS)) assert.ok(exportEvent.safeParse(event).success, JSON.stringify(event));
+      assert.ok(!exportEvent.safeParse({ source: "botfleet.schedule" }).success, "and the check can fail");
     });
 
     it("runs with a role trusted only by the scheduler for this account, that may invoke only the export", function () {

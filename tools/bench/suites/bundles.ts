@@ -81,7 +81,7 @@ function representativeEvent(handler: HandlerName): unknown {
     case "export":
       // The export has no offline answer: it reads the table first. AWS calls fail fast against a
       // closed loopback port, so this measures import + the first attempt.
-      return { source: "botfleet.schedule" };
+      return { kind: "pending" };
   }
 }
 
