@@ -57,6 +57,9 @@ export function botfleet(settings: Settings): StackOutputs {
       certificateArn: certificate.arn,
       // The record's own output, so certificate validation waits until Cloudflare has it.
       validationRecordFqdns: [certificateDns.fqdn],
+      // The api function reads finished exports for downloads, with the same credential config;
+      // Workload Identity admits only the export role so far (naming.ts), so it needs the api
+      // role (read-only) too for downloads to work when deployed.
       archive: { bucketName: archive.bucketName, credentialConfig: archive.credentialConfig },
     },
     { providers: [providers.aws] },
