@@ -99,6 +99,10 @@ function childEnvironment(): NodeJS.ProcessEnv {
     [ENV.authAudience]: "botfleet-api",
     [ENV.authJwks]: JSON.stringify({ keys: [{ ...signing, kid: "bench", alg: "ES256", use: "sig" }] }),
     [ENV.authRolesClaim]: "roles",
+    // Closed loopback ports: a handler that reaches for DynamoDB or GCS fails at once.
+    [ENV.dynamodbEndpoint]: "http://127.0.0.1:9",
+    [ENV.archiveBucket]: "bench-archive",
+    [ENV.gcsEndpoint]: "http://127.0.0.1:9",
     ...Object.fromEntries(Object.values(LOCAL_SECRET_ENV).map((name) => [name, "bench-secret-0123456789abcdef0123456789"])),
     [LOCAL_SECRET_ENV.discordPublicKey]: discordKeyHex,
     [LOCAL_SECRET_ENV.discordApplicationId]: "123456789012345678",
@@ -144,7 +148,7 @@ try {
   const answer = await m.handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: "bench", getRemainingTimeInMillis: () => 10000 });
   outcome = String(answer?.statusCode ?? "answered");
 } catch (err) {
-  outcome = "threw " + (err?.name ?? "error");
+  outcome = "threw";
 }
 process.stdout.write("\\n@@bench " + JSON.stringify({ ms: performance.now(), outcome }) + "\\n");
 process.exit(0);
