@@ -30,6 +30,17 @@ export interface BackendArgs {
   };
 }
 
+/** What the functions are wired to (the children Backend created before them). */
+interface FunctionParts {
+  readonly settings: Settings;
+  readonly keys: EncryptionKeys;
+  readonly table: Table;
+  readonly secrets: Secrets;
+  readonly secretArns: pulumi.Output<Record<SecretName, string>>;
+  readonly queues: DeadLetterQueues["queues"];
+  readonly archive: BackendArgs["archive"];
+}
+
 /**
  * Everything botfleet runs in AWS: keys, table, secrets, dead-letter queues, one function per
  * entry point in runtime/handlers, the HTTP API on its custom domain, the daily export schedule
@@ -58,33 +69,7 @@ export class Backend extends pulumi.ComponentResource {
     const { queues } = new DeadLetterQueues(`${name}-dlq`, { settings, kmsKeyArn: keys.data.arn }, child);
 
     const secretArns = pulumi.all(secrets.arns) as pulumi.Output<Record<SecretName, string>>;
-    const functions = new Map<HandlerName, HandlerFunction>();
-    for (const handler of existingHandlers()) {
-      const access = ACCESS[handler];
-      const environment = pulumi
-        .all([table.name, secretArns, queues.replies.url, args.archive.bucketName, args.archive.credentialConfig])
-        .apply(([tableName, resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, gcpCredentials]) =>
-          functionEnvironment(access, settings, { tableName, secretArns: resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, gcpCredentials }),
-        );
-      functions.set(
-        handler,
-        new HandlerFunction(
-          `${name}-${handler}`,
-          {
-            settings,
-            handler,
-            access,
-            environment,
-            keys: { dataKeyArn: keys.data.arn, logsKeyArn: keys.logs.arn, secretsKeyArn: keys.secrets.arn },
-            tableArn: table.arn,
-            secretArns: secrets.arns,
-            repliesDeadLetterQueueArn: queues.replies.arn,
-            asyncDeadLetterQueueArn: queues.async.arn,
-          },
-          child,
-        ),
-      );
-    }
+    const functions = this.createFunctions(name, { settings, keys, table, secrets, secretArns, queues, archive: args.archive });
 
     const validation = new aws.acm.CertificateValidation(
       `${name}-certificate-validation`,
@@ -127,5 +112,36 @@ export class Backend extends pulumi.ComponentResource {
       functionNames: this.functionNames,
       secretArns: this.secretArns,
     });
+  }
+
+  /** One HandlerFunction per entry point that exists, each with the environment its declaration allows. */
+  private createFunctions(name: string, parts: FunctionParts): Map<HandlerName, HandlerFunction> {
+    const { settings, keys, table, secrets, secretArns, queues, archive } = parts;
+    const functions = new Map<HandlerName, HandlerFunction>();
+    for (const handler of existingHandlers()) {
+      const access = ACCESS[handler];
+      const environment = pulumi
+        .all([table.name, secretArns, queues.replies.url, archive.bucketName, archive.credentialConfig])
+        .apply(([tableName, resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, gcpCredentials]) =>
+          functionEnvironment(access, settings, { tableName, secretArns: resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, gcpCredentials }),
+        );
+      const fn = new HandlerFunction(
+        `${name}-${handler}`,
+        {
+          settings,
+          handler,
+          access,
+          environment,
+          keys: { dataKeyArn: keys.data.arn, logsKeyArn: keys.logs.arn, secretsKeyArn: keys.secrets.arn },
+          tableArn: table.arn,
+          secretArns: secrets.arns,
+          repliesDeadLetterQueueArn: queues.replies.arn,
+          asyncDeadLetterQueueArn: queues.async.arn,
+        },
+        { parent: this },
+      );
+      functions.set(handler, fn);
+    }
+    return functions;
   }
 }
