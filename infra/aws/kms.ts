@@ -11,8 +11,8 @@ export interface EncryptionKeysArgs {
 
 /**
  * botfleet's customer-managed KMS keys (data, logs, secrets; why three: see keyPolicies.ts).
- * Always symmetric, rotation on, a 30-day deletion window and a key policy per purpose; none of
- * that is an argument, so a caller cannot weaken it.
+ * Always symmetric, rotation on, a 30-day deletion window, a key policy per purpose and, in prod,
+ * `protect`; none of that is an argument, so a caller cannot weaken it.
  */
 export class EncryptionKeys extends pulumi.ComponentResource {
   /** Encrypts the table, Lambda environments, SQS queues and the SNS alarm topic. */
@@ -49,7 +49,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
         isEnabled: true,
         policy: renderPolicy(keyPolicy(purpose, ctx)),
       },
-      { parent: this },
+      // In prod, deleting a key would make the table, secrets or logs unreadable: protect it.
+      { parent: this, protect: settings.isProd },
     );
     new aws.kms.Alias(`${name}-${purpose}-alias`, { name: `alias/${settings.prefix}-${purpose}`, targetKeyId: key.keyId }, { parent: this });
     return key;
