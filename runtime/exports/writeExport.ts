@@ -53,9 +53,14 @@ export async function writeExport(target: ExportTarget, records: () => AsyncIter
   if (todo.length === 0) return done;
 
   const sinks = todo.map((format) => openSink(format, target, archive));
+  // The first upload failure stops the reads at the next batch: no point reading what cannot be stored.
+  let uploadFailure: { error: unknown } | undefined;
   const uploadsFailed = Promise.all(sinks.map((sink) => sink.uploaded)).then(
     () => new Promise<never>(() => undefined),
-    (error: unknown) => Promise.reject(error as Error),
+    (error: unknown) => {
+      uploadFailure ??= { error };
+      return Promise.reject(error as Error);
+    },
   );
   uploadsFailed.catch(() => undefined);
   let recordCount = 0;
@@ -64,7 +69,10 @@ export async function writeExport(target: ExportTarget, records: () => AsyncIter
       recordCount += 1;
       for (const sink of sinks) {
         sink.pending += sink.render(record);
-        if (sink.pending.length >= BATCH_CHARS) await flush(sink, uploadsFailed);
+        if (sink.pending.length >= BATCH_CHARS) {
+          await flush(sink, uploadsFailed);
+          if (uploadFailure) throw uploadFailure.error;
+        }
       }
     }
     for (const sink of sinks) {

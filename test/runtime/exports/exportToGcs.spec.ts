@@ -88,13 +88,13 @@ describe("exports to GCS", () => {
   });
 
   it("GCS stopped mid-upload: the attempt is marked failed, no object is visible, the retry completes", async () => {
-    await seedTickets(dynamo.client, tableName, { day: "2026-09-01", tickets: 2000, messagesPerTicket: 4 });
+    await seedTickets(dynamo.client, tableName, { day: "2026-09-01", tickets: 600, messagesPerTicket: 4 });
     await deps.jobs.create({ id: "exp-fault", from: "2026-09-01", to: "2026-09-01", requestedBy: "admin-1" }, Date.now());
     let uploads = 0;
     const unsubscribe = gcs.onRequest((req) => {
       if (req.method === "POST" && req.url?.startsWith("/upload/") && (uploads += 1) === 1) {
         // Let some bytes flow, then drop every connection and refuse new ones.
-        setTimeout(() => void gcs.interrupt(), 20);
+        setTimeout(() => void gcs.interrupt(), 10);
       }
     });
     const failed = await runExport("exp-fault", deps);
@@ -110,7 +110,7 @@ describe("exports to GCS", () => {
     assert.equal(retried?.id, "exp-fault");
     assert.equal(retried.status, "done");
     assert.equal(retried.attempts, 2);
-    assert.equal(retried.objects?.[0]?.recordCount, 10_000);
+    assert.equal(retried.objects?.[0]?.recordCount, 3000);
     assert.equal((await deps.archive.list("exports/dt=2026-09-01/")).length, 2);
   });
 
