@@ -52,8 +52,8 @@ export interface LocalStack {
   readonly dynamo: EmbeddedDynamo;
   readonly gcs: GcsServer;
   readonly standIn: PlatformStandIn;
-  /** Invokes the export function as its frequent schedule does ({"kind":"pending"}). */
-  runExports(): Promise<ExportSummary>;
+  /** Invokes the export function as its schedules do: {"kind":"pending"} (default, frequent) or {"kind":"daily"[, "day"]}. */
+  runExports(event?: { kind: "pending" } | { kind: "daily"; day?: string }): Promise<ExportSummary>;
   /** Stops every server (API, stand-in, GCS, DynamoDB). Idempotent. */
   stop(): Promise<void>;
 }
@@ -92,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.whatsappPhoneNumberId]: LOCAL_WHATSAPP_NUMBER,
     };
     const handlers = await buildHandlers(handlerEnv, createLogger({}, options.logSink));
-    const runExports = () => handlers.exportRun({ kind: "pending" });
+    const runExports: LocalStack["runExports"] = (event = { kind: "pending" }) => handlers.exportRun(event);
     const every = options.exportEveryMs ?? 5000;
     if (every > 0) {
       let running = false;
