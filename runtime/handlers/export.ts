@@ -4,11 +4,10 @@ import { createStorage, GcsArchive, readArchiveSettings } from "../adapters/gcsA
 import { createLogger, errorFields } from "../adapters/logger";
 import { oncePerColdStart } from "../app/deps";
 import { ENV } from "../env";
-import { BadRequestError } from "../errors";
+import { BadRequestError, ConfigError } from "../errors";
 import { isValidDay } from "../exports/dateRange";
 import { ExportJobs } from "../exports/exportJobs";
 import { ensureDailyExport, runRunnableExports, type ExportDependencies } from "../exports/runExport";
-import { parseSettings } from "../settings";
 
 /**
  * The export function, invoked by EventBridge Scheduler with a small JSON input:
@@ -41,8 +40,16 @@ export async function handleExportEvent(deps: ExportDependencies, event: unknown
   return summary;
 }
 
+/** The export function reads no secret, so it parses only what it uses (not the webhooks' settings). */
+const exportEnv = z.object({
+  [ENV.mode]: z.enum(["deployed", "local"]),
+  [ENV.tableName]: z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/)),
+});
+
 export function exportDepsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): ExportDependencies {
-  const settings = parseSettings(env);
+  const parsed = exportEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`environment: ${ENV.mode} and ${ENV.tableName} are required`);
+  const settings = { mode: parsed.data[ENV.mode], tableName: parsed.data[ENV.tableName] };
   const endpoint = env[ENV.dynamodbEndpoint];
   const documents = createDocumentClient(settings.mode === "local" && endpoint ? { endpoint } : {});
   const archive = readArchiveSettings(env, settings.mode);

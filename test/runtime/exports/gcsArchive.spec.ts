@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createStorage, readArchiveSettings } from "../../../runtime/adapters/gcsArchive";
 import { ConfigError } from "../../../runtime/errors";
+import { exportDepsFromEnv } from "../../../runtime/handlers/export";
 
 /** The shape GCP's Workload Identity Federation writes for an AWS identity (no secret in it). */
 const EXTERNAL_ACCOUNT = {
@@ -35,5 +36,14 @@ describe("GCS archive settings", () => {
     assert.deepEqual(readArchiveSettings({ BOTFLEET_ARCHIVE_BUCKET: "botfleet-archive", BOTFLEET_GCS_ENDPOINT: "http://127.0.0.1:9199" }, "local"), { bucket: "botfleet-archive", endpoint: "http://127.0.0.1:9199" });
     assert.throws(() => readArchiveSettings({ BOTFLEET_ARCHIVE_BUCKET: "botfleet-archive", BOTFLEET_GCS_ENDPOINT: "https://storage.googleapis.com" }, "local"), ConfigError);
     assert.throws(() => readArchiveSettings({ BOTFLEET_ARCHIVE_BUCKET: "Bad_Bucket!", BOTFLEET_GCS_ENDPOINT: "http://127.0.0.1:9199" }, "local"), ConfigError);
+  });
+});
+
+describe("export function settings", () => {
+  it("starts deployed with only what infra gives it: mode, table, bucket, external_account (no secrets)", () => {
+    const deps = exportDepsFromEnv({ BOTFLEET_MODE: "deployed", BOTFLEET_TABLE: "botfleet-prod", BOTFLEET_ARCHIVE_BUCKET: "botfleet-archive-prod", BOTFLEET_GCP_CREDENTIALS: JSON.stringify(EXTERNAL_ACCOUNT), AWS_REGION: "eu-west-1" });
+    assert.equal(deps.tableName, "botfleet-prod");
+    assert.equal(deps.archive.bucket, "botfleet-archive-prod");
+    assert.throws(() => exportDepsFromEnv({ BOTFLEET_MODE: "deployed" }), ConfigError);
   });
 });
