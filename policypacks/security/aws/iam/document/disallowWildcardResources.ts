@@ -1,5 +1,5 @@
 import { resourcePolicy } from "../../../lib/define";
-import { actionMatches, IDENTITY_POLICY_TYPES, identityDocuments, parseStatements } from "../../../lib/iamDocument";
+import { IDENTITY_POLICY_TYPES, identityDocuments, parseStatements } from "../../../lib/iamDocument";
 
 /**
  * Actions that AWS only authorises on Resource "*" (they have no resource-level permissions), so
@@ -30,6 +30,8 @@ export const ACTIONS_ONLY_ON_WILDCARD = [
   "tag:GetResources",
 ];
 
+const ONLY_ON_WILDCARD = new Set(ACTIONS_ONLY_ON_WILDCARD.map((a) => a.toLowerCase()));
+
 /** Severity high. Resource "*" turns a narrow action list into access to every table, key and secret in the account. */
 export const awsIamPolicyDisallowWildcardResources = resourcePolicy({
   name: "aws-iam-policy-disallow-wildcard-resources",
@@ -40,7 +42,8 @@ export const awsIamPolicyDisallowWildcardResources = resourcePolicy({
     identityDocuments(args.type, props).flatMap(({ where, document }) =>
       parseStatements(document)
         .filter((s) => s.effect === "Allow" && s.resources.includes("*"))
-        .flatMap((s) => s.actions.filter((a) => !ACTIONS_ONLY_ON_WILDCARD.some((allowed) => actionMatches(allowed, a) && !a.includes("*"))))
+        // IAM action names are case-insensitive; a wildcard action is never on the list.
+        .flatMap((s) => s.actions.filter((a) => !ONLY_ON_WILDCARD.has(a.toLowerCase())))
         .map((action) => `${where} allows "${action}" on Resource "*": name the ARNs it needs (table, key, secret, log group).`),
     ),
 });
