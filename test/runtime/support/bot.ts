@@ -36,18 +36,14 @@ export async function testBot(
   if (options.origin === true) env[LOCAL_SECRET_ENV.originVerifySecret] = SECRETS.origin;
   const settings: RuntimeSettings = { ...parseSettings({ BOTFLEET_MODE: "local", BOTFLEET_TABLE: tableName }), ...options.settings };
   const logLines: string[] = [];
-  const bot: TestBot & { tableName: string } = {
-    tableName,
-    logLines,
-    now: options.now ?? Date.UTC(2026, 10, 22, 6, 0, 0),
-    deps: undefined as unknown as BotDeps,
-  };
-  (bot as { deps: BotDeps }).deps = {
+  // `now` lives on the returned object itself, so a test moving `bot.now` moves the handlers' clock.
+  const clock = { now: options.now ?? Date.UTC(2026, 10, 22, 6, 0, 0) };
+  const deps: BotDeps = {
     settings,
     secrets: envSecretSource(env),
     logger: createLogger({}, (line) => logLines.push(line)),
     store: new DynamoStore(db.client, tableName, settings.dedupeTtlHours),
-    clock: () => bot.now,
+    clock: () => clock.now,
   };
-  return bot;
+  return Object.assign(clock, { tableName, logLines, deps });
 }
