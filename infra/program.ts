@@ -30,8 +30,8 @@ export interface StackOutputs {
  * provider explicitly. Wiring order (each step only consumes outputs of earlier ones):
  *   1. AWS: ACM certificate for api.<domain>              → its DNS validation record
  *   2. Cloudflare: that validation record in the zone      → validated hostname
- *   3. GCP: archive bucket + Workload Identity for the export function's role (its ARN is derived
- *      from settings, so GCP does not wait for AWS)      → bucket name, external_account config
+ *   3. GCP: archive bucket + Workload Identity for the export (writer) and api (reader) roles — their
+ *      ARNs are derived from settings, so GCP does not wait for AWS → bucket, external_account configs
  *   4. AWS: backend (KMS, table, secrets, functions, API with custom domain, schedule, alarms)
  *   5. Cloudflare: edge (DNS to the API domain target, zone TLS settings, WAF, rate limits, origin lock)
  */
@@ -57,10 +57,12 @@ export function botfleet(settings: Settings): StackOutputs {
       certificateArn: certificate.arn,
       // The record's own output, so certificate validation waits until Cloudflare has it.
       validationRecordFqdns: [certificateDns.fqdn],
-      // The api function reads finished exports for downloads, with the same credential config;
-      // Workload Identity admits only the export role so far (naming.ts), so it needs the api
-      // role (read-only) too for downloads to work when deployed.
-      archive: { bucketName: archive.bucketName, credentialConfig: archive.credentialConfig },
+      // export writes with the writer identity; api reads finished exports with the reader identity.
+      archive: {
+        bucketName: archive.bucketName,
+        credentialConfig: archive.credentialConfig,
+        readerCredentialConfig: archive.readerCredentialConfig,
+      },
     },
     { providers: [providers.aws] },
   );

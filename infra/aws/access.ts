@@ -41,8 +41,11 @@ export interface HandlerAccess {
   readonly deadLettersReplies: boolean;
   /** Invoked asynchronously (EventBridge Scheduler): Lambda sends failed events to its DLQ with this role. */
   readonly invokedAsync: boolean;
-  /** Reads/writes the GCS archive (environment: bucket + external_account credential config). */
-  readonly archive: boolean;
+  /**
+   * GCS archive access (environment: bucket + the external_account credential config of the
+   * service account for that level — infra/gcp/archive.ts grants the writer or the reader role).
+   */
+  readonly archive: false | "write" | "read";
   /** Verifies agents' JWTs (environment: AUTH_* from settings.auth). */
   readonly verifiesAgentTokens: boolean;
 }
@@ -101,8 +104,8 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     secrets: ["telegram", "discord", "slack", "meta", "origin"],
     deadLettersReplies: true,
     invokedAsync: false,
-    // Downloads of finished exports (GET /api/exports/{id}/download).
-    archive: true,
+    // Downloads of finished exports (GET /api/exports/{id}/download): read only.
+    archive: "read",
     verifiesAgentTokens: true,
   },
   export: {
@@ -114,7 +117,7 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     secrets: [],
     deadLettersReplies: false,
     invokedAsync: true,
-    archive: true,
+    archive: "write",
     verifiesAgentTokens: false,
   },
 };

@@ -22,11 +22,13 @@ export interface BackendArgs {
   readonly certificateArn: pulumi.Input<string>;
   /** FQDNs of its DNS validation records (created in Cloudflare); the API domain waits for validation. */
   readonly validationRecordFqdns: pulumi.Input<string>[];
-  /** The GCS archive the export writes to, reached keylessly (Workload Identity Federation). */
+  /** The GCS archive the export writes to and the api reads from, reached keylessly (Workload Identity Federation). */
   readonly archive: {
     readonly bucketName: pulumi.Input<string>;
-    /** external_account credential configuration JSON (no secrets in it). */
+    /** external_account credential configuration JSON (no secrets in it) for the writer identity. */
     readonly credentialConfig: pulumi.Input<string>;
+    /** The same for the read-only identity. */
+    readonly readerCredentialConfig: pulumi.Input<string>;
   };
 }
 
@@ -121,9 +123,15 @@ export class Backend extends pulumi.ComponentResource {
     for (const handler of existingHandlers()) {
       const access = ACCESS[handler];
       const environment = pulumi
-        .all([table.name, secretArns, queues.replies.url, archive.bucketName, archive.credentialConfig])
-        .apply(([tableName, resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, gcpCredentials]) =>
-          functionEnvironment(access, settings, { tableName, secretArns: resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, gcpCredentials }),
+        .all([table.name, secretArns, queues.replies.url, archive.bucketName, archive.credentialConfig, archive.readerCredentialConfig])
+        .apply(([tableName, resolvedSecretArns, repliesDeadLetterQueueUrl, archiveBucket, writerCredentials, readerCredentials]) =>
+          functionEnvironment(access, settings, {
+            tableName,
+            secretArns: resolvedSecretArns,
+            repliesDeadLetterQueueUrl,
+            archiveBucket,
+            gcpCredentials: { write: writerCredentials, read: readerCredentials },
+          }),
         );
       const fn = new HandlerFunction(
         `${name}-${handler}`,

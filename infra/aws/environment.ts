@@ -8,7 +8,8 @@ export interface EnvironmentRefs {
   readonly secretArns: Readonly<Record<SecretName, string>>;
   readonly repliesDeadLetterQueueUrl: string;
   readonly archiveBucket: string;
-  readonly gcpCredentials: string;
+  /** external_account configs per archive access level: each impersonates its own service account. */
+  readonly gcpCredentials: { readonly write: string; readonly read: string };
 }
 
 /**
@@ -36,7 +37,7 @@ export function functionEnvironment(access: HandlerAccess, settings: Settings, r
   if (access.deadLettersReplies) env[ENV.deadLetterQueueUrl] = refs.repliesDeadLetterQueueUrl;
   if (access.archive) {
     env[ENV.archiveBucket] = refs.archiveBucket;
-    env[ENV.gcpCredentials] = refs.gcpCredentials;
+    env[ENV.gcpCredentials] = refs.gcpCredentials[access.archive];
   }
   if (access.verifiesAgentTokens) {
     env[ENV.authIssuer] = settings.auth.issuer;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SecretName } from "../../runtime/env";
 import type { HandlerName } from "../../runtime/routes";
 import type { Settings } from "../config";
-import { exportRoleName } from "../naming";
+import { apiRoleName, exportRoleName } from "../naming";
 import type { HandlerAccess } from "./access";
 import { LAMBDA_HANDLER, bundleArchive } from "./bundle";
 import { functionPolicy } from "./functionPolicy";
@@ -39,7 +39,9 @@ export function functionName(settings: Settings, handler: HandlerName): string {
 }
 
 export function roleName(settings: Settings, handler: HandlerName): string {
-  return handler === "export" ? exportRoleName(settings) : `${settings.prefix}-${handler}`;
+  if (handler === "export") return exportRoleName(settings);
+  if (handler === "api") return apiRoleName(settings);
+  return `${settings.prefix}-${handler}`;
 }
 
 /**

@@ -1,10 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config";
-import { exportRoleName } from "../naming";
+import { apiRoleName, exportRoleName } from "../naming";
 import { archiveLifecycleRules, daysToSeconds, kmsDuration } from "./archiveLifecycle";
 import { externalAccountCredentialConfig } from "./credentialConfig";
-import { AWS_ATTRIBUTE_MAPPING, onlyRoleCondition, rolePrincipalSet } from "./workloadIdentity";
+import { AWS_ATTRIBUTE_MAPPING, onlyRolesCondition, rolePrincipalSet } from "./workloadIdentity";
 
 export interface ArchiveArgs {
   /**
@@ -29,6 +29,15 @@ export const ARCHIVE_WRITER_PERMISSIONS = [
   "storage.objects.delete", // deleteGeneration: a half-written object, at its generation only (versioning + soft delete keep it)
 ] as const;
 
+/**
+ * What the api function may do to objects: find a finished export and stream it to an admin
+ * (GET /api/exports/{id}/download). Read only; granted on the archive bucket only.
+ */
+export const ARCHIVE_READER_PERMISSIONS = [
+  "storage.objects.get", // describe / openRead of one generation
+  "storage.objects.list", // list: the objects of one export
+] as const;
+
 export const KMS_ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
 export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
 
@@ -46,7 +55,10 @@ export class Archive extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   /** external_account credential configuration JSON for the export function (no secret in it). */
   readonly credentialConfig: pulumi.Output<string>;
+  /** The same for the api function: impersonates the read-only service account. */
+  readonly readerCredentialConfig: pulumi.Output<string>;
   readonly serviceAccountEmail: pulumi.Output<string>;
+  readonly readerServiceAccountEmail: pulumi.Output<string>;
   readonly kmsKeyId: pulumi.Output<string>;
   readonly nodes: {
     readonly keyRing: gcp.kms.KeyRing;
@@ -55,6 +67,7 @@ export class Archive extends pulumi.ComponentResource {
     readonly pool: gcp.iam.WorkloadIdentityPool;
     readonly provider: gcp.iam.WorkloadIdentityPoolProvider;
     readonly serviceAccount: gcp.serviceaccount.Account;
+    readonly readerServiceAccount: gcp.serviceaccount.Account;
   };
 
   constructor(name: string, args: ArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,19 +78,26 @@ export class Archive extends pulumi.ComponentResource {
     const bucket = this.createBucket(name, settings, key, keyGrant);
     const { pool, provider } = this.createIdentityPool(name, settings);
     const serviceAccount = this.createExportServiceAccount(name, settings, bucket, pool);
+    const readerServiceAccount = this.createReaderServiceAccount(name, settings, bucket, pool);
 
     this.bucketName = bucket.name;
     this.kmsKeyId = key.id;
     this.serviceAccountEmail = serviceAccount.email;
-    this.credentialConfig = pulumi
-      .all([provider.name, serviceAccount.email])
-      .apply(([providerName, serviceAccountEmail]) => JSON.stringify(externalAccountCredentialConfig({ providerName, serviceAccountEmail })));
-    this.nodes = { keyRing, key, bucket, pool, provider, serviceAccount };
+    this.readerServiceAccountEmail = readerServiceAccount.email;
+    const configFor = (account: gcp.serviceaccount.Account) =>
+      pulumi
+        .all([provider.name, account.email])
+        .apply(([providerName, serviceAccountEmail]) => JSON.stringify(externalAccountCredentialConfig({ providerName, serviceAccountEmail })));
+    this.credentialConfig = configFor(serviceAccount);
+    this.readerCredentialConfig = configFor(readerServiceAccount);
+    this.nodes = { keyRing, key, bucket, pool, provider, serviceAccount, readerServiceAccount };
 
     this.registerOutputs({
       bucketName: this.bucketName,
       credentialConfig: this.credentialConfig,
+      readerCredentialConfig: this.readerCredentialConfig,
       serviceAccountEmail: this.serviceAccountEmail,
+      readerServiceAccountEmail: this.readerServiceAccountEmail,
       kmsKeyId: this.kmsKeyId,
     });
   }
@@ -143,7 +163,7 @@ export class Archive extends pulumi.ComponentResource {
       {
         workloadIdentityPoolId: `${settings.prefix}-aws`,
         displayName: `${settings.prefix} AWS`,
-        description: `AWS account ${settings.aws.accountId}: the botfleet export function only`,
+        description: `AWS account ${settings.aws.accountId}: the botfleet export and api functions only`,
       },
       { parent: this },
     );
@@ -152,10 +172,12 @@ export class Archive extends pulumi.ComponentResource {
       {
         workloadIdentityPoolId: pool.workloadIdentityPoolId,
         workloadIdentityPoolProviderId: "export-aws",
-        displayName: "botfleet export (AWS)",
+        displayName: "botfleet export + api (AWS)",
         aws: { accountId: settings.aws.accountId },
         attributeMapping: { ...AWS_ATTRIBUTE_MAPPING },
-        attributeCondition: onlyRoleCondition(settings.aws.accountId, exportRoleName(settings)),
+        // Only these two roles get a token at all; which service account each may impersonate is
+        // decided by the workloadIdentityUser bindings below (export → writer, api → reader).
+        attributeCondition: onlyRolesCondition(settings.aws.accountId, [exportRoleName(settings), apiRoleName(settings)]),
       },
       { parent: this },
     );
@@ -195,6 +217,44 @@ export class Archive extends pulumi.ComponentResource {
         serviceAccountId: serviceAccount.name,
         role: WORKLOAD_IDENTITY_USER,
         member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, exportRoleName(settings))),
+      },
+      { parent: this },
+    );
+    return serviceAccount;
+  }
+
+  private createReaderServiceAccount(name: string, settings: Settings, bucket: gcp.storage.Bucket, pool: gcp.iam.WorkloadIdentityPool) {
+    const serviceAccount = new gcp.serviceaccount.Account(
+      `${name}-reader-sa`,
+      {
+        accountId: `${settings.prefix}-archive-reader`,
+        displayName: "botfleet archive reader (federated from AWS)",
+        description: "Reads finished exports for admins' downloads; impersonated only by the AWS api role, never through a key.",
+      },
+      { parent: this },
+    );
+    const readerRole = new gcp.projects.IAMCustomRole(
+      `${name}-reader-role`,
+      {
+        roleId: `botfleet_${settings.environment}_archive_reader`,
+        title: `botfleet ${settings.environment} archive reader`,
+        description: "Read and list export objects; nothing else",
+        permissions: [...ARCHIVE_READER_PERMISSIONS],
+        stage: "GA",
+      },
+      { parent: this },
+    );
+    new gcp.storage.BucketIAMMember(
+      `${name}-api-reader`,
+      { bucket: bucket.name, role: readerRole.name, member: pulumi.interpolate`serviceAccount:${serviceAccount.email}` },
+      { parent: this },
+    );
+    new gcp.serviceaccount.IAMMember(
+      `${name}-api-wif`,
+      {
+        serviceAccountId: serviceAccount.name,
+        role: WORKLOAD_IDENTITY_USER,
+        member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, apiRoleName(settings))),
       },
       { parent: this },
     );

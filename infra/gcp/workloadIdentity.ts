@@ -27,6 +27,12 @@ export function onlyRoleCondition(accountId: string, roleName: string): string {
   return `attribute.aws_role == "${assumedRoleArn(accountId, roleName)}"`;
 }
 
+/** The same for several roles: any one of them (each still a single, named role). */
+export function onlyRolesCondition(accountId: string, roleNames: readonly string[]): string {
+  if (roleNames.length === 0) throw new Error("at least one role must be admitted");
+  return roleNames.map((roleName) => onlyRoleCondition(accountId, roleName)).join(" || ");
+}
+
 /** IAM member for every session of the role, within the given pool (its full resource name). */
 export function rolePrincipalSet(poolName: string, accountId: string, roleName: string): string {
   if (!/^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}$/.test(poolName)) {

@@ -36,7 +36,7 @@ const declaration: fc.Arbitrary<HandlerAccess> = fc.record({
   secrets: fc.subarray([...SECRET_NAMES]),
   deadLettersReplies: fc.boolean(),
   invokedAsync: fc.boolean(),
-  archive: fc.boolean(),
+  archive: fc.constantFrom(false as const, "write" as const, "read" as const),
   verifiesAgentTokens: fc.boolean(),
 });
 
@@ -103,14 +103,15 @@ describe("aws function environment (any declaration)", () => {
       secretArns: refs.secretArns,
       repliesDeadLetterQueueUrl: "https://sqs/replies",
       archiveBucket: "b",
-      gcpCredentials: "{}",
+      gcpCredentials: { write: '{"sa":"writer"}', read: '{"sa":"reader"}' },
     };
     fc.assert(
       fc.property(declaration, (access) => {
         const env = functionEnvironment(access, settings, envRefs);
         const listed = env[ENV.secretArns] === undefined ? [] : Object.keys(JSON.parse(env[ENV.secretArns] ?? "{}") as object);
         assert.deepEqual(listed, [...access.secrets]);
-        assert.equal(ENV.archiveBucket in env, access.archive);
+        assert.equal(ENV.archiveBucket in env, access.archive !== false);
+        assert.equal(env[ENV.gcpCredentials], access.archive === false ? undefined : envRefs.gcpCredentials[access.archive]);
         assert.equal(ENV.authIssuer in env, access.verifiesAgentTokens);
         assert.equal(ENV.deadLetterQueueUrl in env, access.deadLettersReplies);
         assert.equal(env[ENV.mode], "deployed");

@@ -102,8 +102,14 @@ for (const stack of STACKS) {
           assert.ok(access.secrets.every((s) => (SECRET_NAMES as readonly string[]).includes(s)));
           assert.equal(variables[ENV.deadLetterQueueUrl] !== undefined, access.deadLettersReplies);
           if (access.deadLettersReplies) assert.match(variables[ENV.deadLetterQueueUrl] ?? "", /\/botfleet-(dev|prod)-replies-dlq$/);
-          assert.equal(variables[ENV.archiveBucket] !== undefined, access.archive);
-          assert.equal(variables[ENV.gcpCredentials] !== undefined, access.archive);
+          assert.equal(variables[ENV.archiveBucket] !== undefined, access.archive !== false);
+          assert.equal(variables[ENV.gcpCredentials] !== undefined, access.archive !== false);
+          if (access.archive !== false) {
+            // Each archive level impersonates its own service account (writer for export, reader for api).
+            const config = JSON.parse(variables[ENV.gcpCredentials] ?? "{}") as { service_account_impersonation_url: string };
+            const account = access.archive === "write" ? `botfleet-${stack}-export@` : `botfleet-${stack}-archive-reader@`;
+            assert.ok(config.service_account_impersonation_url.includes(account), `${handler} impersonates ${account}`);
+          }
           assert.equal(variables[ENV.authIssuer] !== undefined, access.verifiesAgentTokens);
           if (access.verifiesAgentTokens) {
             assert.equal(variables[ENV.authIssuer], run.settings.auth.issuer);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ARCHIVE_WRITER_PERMISSIONS, Archive } from "../../../infra/gcp/archive";
-import { exportRoleName } from "../../../infra/naming";
+import { ARCHIVE_READER_PERMISSIONS, ARCHIVE_WRITER_PERMISSIONS, Archive } from "../../../infra/gcp/archive";
+import { apiRoleName, exportRoleName } from "../../../infra/naming";
 import { gcpProjectNumber } from "../../../tools/program/mockState";
 import { type ProgramRun, type RegisteredResource, runProgram } from "../../../tools/program/runUnderMocks";
 import { buildUnderMocks, type ComponentRun, oneOf } from "../cloudflare/underMocks";
@@ -92,14 +92,17 @@ for (const stack of ["dev", "prod"] as const) {
       }
     });
 
-    it("trusts only this stack's AWS account, and only sessions of the export role", () => {
+    it("trusts only this stack's AWS account, and only sessions of the export and api roles", () => {
       const provider = only(run, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
       assert.deepEqual(provider.inputs.aws, { accountId: run.settings.aws.accountId });
+      const account = run.settings.aws.accountId;
       assert.equal(
         provider.inputs.attributeCondition,
-        `attribute.aws_role == "arn:aws:sts::${run.settings.aws.accountId}:assumed-role/botfleet-${stack}-export"`,
+        `attribute.aws_role == "arn:aws:sts::${account}:assumed-role/botfleet-${stack}-export" || ` +
+          `attribute.aws_role == "arn:aws:sts::${account}:assumed-role/botfleet-${stack}-api"`,
       );
       assert.equal(exportRoleName(run.settings), `botfleet-${stack}-export`);
+      assert.equal(apiRoleName(run.settings), `botfleet-${stack}-api`);
       const mapping = provider.inputs.attributeMapping as Record<string, string>;
       assert.equal(mapping["google.subject"], "assertion.arn");
       assert.match(mapping["attribute.aws_role"] ?? "", /assertion\.arn\.extract\('assumed-role\/\{role_name\}\/'\)/);
@@ -107,23 +110,30 @@ for (const stack of ["dev", "prod"] as const) {
       assert.equal(provider.inputs.saml, undefined);
     });
 
-    it("gives the export service account only object permissions, granted on the archive bucket only", () => {
-      const sa = only(run, "gcp:serviceaccount/account:Account");
-      const email = `${String(sa.inputs.accountId)}@${run.settings.gcp.project}.iam.gserviceaccount.com`;
-      const role = only(run, "gcp:projects/iAMCustomRole:IAMCustomRole");
-      assert.deepEqual(role.inputs.permissions, [
+    it("grants the writer and reader service accounts only object permissions, on the archive bucket only", () => {
+      const accounts = all(run, "gcp:serviceaccount/account:Account");
+      const emailOf = (accountId: string) => `${accountId}@${run.settings.gcp.project}.iam.gserviceaccount.com`;
+      assert.deepEqual(accounts.map((a) => a.inputs.accountId).sort(), [`botfleet-${stack}-archive-reader`, `botfleet-${stack}-export`]);
+      const roles = new Map(all(run, "gcp:projects/iAMCustomRole:IAMCustomRole").map((r) => [r.inputs.roleId, r.inputs.permissions]));
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer`), [
         "storage.objects.create",
         "storage.objects.get",
         "storage.objects.list",
         "storage.objects.update",
         "storage.objects.delete",
       ]);
-      assert.deepEqual(role.inputs.permissions, [...ARCHIVE_WRITER_PERMISSIONS]);
-      const bindings = run.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember");
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer`), [...ARCHIVE_WRITER_PERMISSIONS]);
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), ["storage.objects.get", "storage.objects.list"]);
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), [...ARCHIVE_READER_PERMISSIONS]);
+      const bindings = all(run, "gcp:storage/bucketIAMMember:BucketIAMMember");
       const bucket = only(run, "gcp:storage/bucket:Bucket");
+      const roleId = (name: string) => `projects/${run.settings.gcp.project}/roles/botfleet_${stack}_archive_${name}`;
       assert.deepEqual(
         bindings.map((b) => ({ bucket: b.inputs.bucket, role: b.inputs.role, member: b.inputs.member })),
-        [{ bucket: bucket.inputs.name, role: `projects/${run.settings.gcp.project}/roles/botfleet_${stack}_archive_writer`, member: `serviceAccount:${email}` }],
+        [
+          { bucket: bucket.inputs.name, role: roleId("writer"), member: `serviceAccount:${emailOf(`botfleet-${stack}-export`)}` },
+          { bucket: bucket.inputs.name, role: roleId("reader"), member: `serviceAccount:${emailOf(`botfleet-${stack}-archive-reader`)}` },
+        ],
       );
     });
 
@@ -134,16 +144,19 @@ for (const stack of ["dev", "prod"] as const) {
       assert.equal(run.resources.filter((r) => r.type.startsWith("gcp:serviceaccount/key")).length, 0);
     });
 
-    it("lets only the export role's principal set impersonate the service account", () => {
-      const binding = only(run, "gcp:serviceaccount/iAMMember:IAMMember");
-      const sa = only(run, "gcp:serviceaccount/account:Account");
+    it("lets each role's principal set impersonate only its own service account (export → writer, api → reader)", () => {
       const pool = only(run, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool");
       const number = gcpProjectNumber(run.settings.gcp.project);
-      assert.equal(binding.inputs.role, "roles/iam.workloadIdentityUser");
-      assert.equal(binding.inputs.serviceAccountId, `projects/${run.settings.gcp.project}/serviceAccounts/${String(sa.inputs.accountId)}@${run.settings.gcp.project}.iam.gserviceaccount.com`);
-      assert.equal(
-        binding.inputs.member,
-        `principalSet://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${String(pool.inputs.workloadIdentityPoolId)}/attribute.aws_role/arn:aws:sts::${run.settings.aws.accountId}:assumed-role/botfleet-${stack}-export`,
+      const project = run.settings.gcp.project;
+      const principal = (role: string) =>
+        `principalSet://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${String(pool.inputs.workloadIdentityPoolId)}/attribute.aws_role/arn:aws:sts::${run.settings.aws.accountId}:assumed-role/botfleet-${stack}-${role}`;
+      const serviceAccount = (id: string) => `projects/${project}/serviceAccounts/${id}@${project}.iam.gserviceaccount.com`;
+      assert.deepEqual(
+        all(run, "gcp:serviceaccount/iAMMember:IAMMember").map((b) => ({ sa: b.inputs.serviceAccountId, role: b.inputs.role, member: b.inputs.member })),
+        [
+          { sa: serviceAccount(`botfleet-${stack}-export`), role: "roles/iam.workloadIdentityUser", member: principal("export") },
+          { sa: serviceAccount(`botfleet-${stack}-archive-reader`), role: "roles/iam.workloadIdentityUser", member: principal("api") },
+        ],
       );
     });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { AwsClient, ExternalAccountClient } from "google-auth-library";
 import { externalAccountCredentialConfig } from "../../../infra/gcp/credentialConfig";
-import { assumedRoleArn, onlyRoleCondition, rolePrincipalSet } from "../../../infra/gcp/workloadIdentity";
+import { assumedRoleArn, onlyRoleCondition, onlyRolesCondition, rolePrincipalSet } from "../../../infra/gcp/workloadIdentity";
 
 const PROVIDER = "projects/123456789012/locations/global/workloadIdentityPools/botfleet-prod-aws/providers/export-aws";
 const SA = "botfleet-prod-export@botfleet-prod-1.iam.gserviceaccount.com";
@@ -90,5 +90,15 @@ describe("workload identity expressions", () => {
     assert.throws(() => onlyRoleCondition("2222", "x"), /12 digits/);
     assert.throws(() => onlyRoleCondition("222222222222", 'x" || true || "'), /role name/);
     assert.throws(() => rolePrincipalSet("projects/p/locations/global/workloadIdentityPools/pool", "222222222222", "r"), /pool name/);
+    assert.throws(() => onlyRolesCondition("222222222222", []), /at least one role/);
+    assert.throws(() => onlyRolesCondition("222222222222", ["ok", 'x" || true || "']), /role name/);
+  });
+
+  it("admits several roles as an OR of exact role matches", () => {
+    assert.equal(
+      onlyRolesCondition("222222222222", ["botfleet-prod-export", "botfleet-prod-api"]),
+      'attribute.aws_role == "arn:aws:sts::222222222222:assumed-role/botfleet-prod-export" || ' +
+        'attribute.aws_role == "arn:aws:sts::222222222222:assumed-role/botfleet-prod-api"',
+    );
   });
 });
