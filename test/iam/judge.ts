@@ -122,7 +122,8 @@ export function judgeHandler(handler: HandlerName, calls: readonly RecordedCall[
       if (exempt === undefined) unexercised.push(row);
     }
   }
-  return { rows: mergeRows(rows), notGranted: rows.filter((row) => !row.granted), unexercised };
+  const merged = mergeRows(rows);
+  return { rows: merged, notGranted: merged.filter((row) => !row.granted), unexercised };
 }
 
 function mergeRows(rows: Row[]): Row[] {

@@ -46,7 +46,7 @@ describe("least privilege, from the calls each handler made during the test suit
     assert.ok(calls.length > 0);
   });
 
-  const findings = (handler: string, kind: "notGranted" | "unexercised") => (judgements.get(handler)?.[kind] ?? []).map((r) => `${r.action} ${r.resource.replace(/ keys .*$/, "")}`);
+  const findings = (handler: string, kind: "notGranted" | "unexercised") => [...new Set((judgements.get(handler)?.[kind] ?? []).map((r) => `${r.action} ${r.resource.replace(/ keys .*$/, "")}`))];
   const known = (handler: string, kind: "notGranted" | "unexercised") => KNOWN_GAPS.filter((g) => g.handler === handler && g.kind === kind).map((g) => g.finding);
 
   for (const handler of HANDLERS) {
