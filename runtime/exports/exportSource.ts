@@ -7,7 +7,7 @@ import { type ExportRecord } from "./records";
 export const PAGE_SIZE = 250;
 
 /** Tickets whose first message page is fetched ahead, concurrently, while earlier ones stream out. */
-export const MESSAGE_PREFETCH = 16;
+export const MESSAGE_PREFETCH = 64;
 
 /**
  * Streams the records of tickets created from `from` to `to` (UTC days, inclusive): for each day a

@@ -33,6 +33,13 @@ const SIZES = [
   { label: "50k", day: "2026-07-02", tickets: 10_000 },
 ] as const;
 const CHILD_FLAG = "BOTFLEET_BENCH_EXPORT_CHILD";
+/**
+ * Old-space cap of every child (floor and export alike), as a Lambda's memory size would be. Without
+ * it, V8 lets garbage pile up in proportion to the allocation rate, and peak RSS measures GC
+ * laziness rather than what the export holds. An export that retained its records would not fit
+ * and the child would die (out of memory), failing the bench loudly.
+ */
+const CHILD_OLD_SPACE_MB = 128;
 
 interface ChildResult {
   readonly records: number;
@@ -105,7 +112,7 @@ function tableDefinition(): ConstructorParameters<typeof CreateTableCommand>[0] 
 
 function runChild(env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", __filename], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_OLD_SPACE_MB}`, "--require", "tsx/cjs", __filename], {
       env: { ...process.env, ...env, [CHILD_FLAG]: "1" },
       stdio: ["ignore", "pipe", "inherit"],
     });
