@@ -58,7 +58,13 @@ function freshState(): State {
 function loadState(stateDir: string): State {
   const file = join(stateDir, "settings.json");
   if (existsSync(file)) {
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, "utf8"));
+    } catch {
+      json = undefined;
+    }
+    const parsed = stateSchema.safeParse(json);
     if (!parsed.success) throw new Error(`${file} is not a botfleet local settings file: delete it or start with --fresh`);
     return parsed.data;
   }
