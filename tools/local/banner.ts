@@ -45,11 +45,11 @@ function curl(url: string, method: string, path: string, handler: string, env: R
     return `curl -s '${target}?hub.mode=subscribe&hub.verify_token=${env[LOCAL_SECRET_ENV.metaVerifyToken] ?? ""}&hub.challenge=12345'`;
   }
   if (handler !== "api") return `npm run send -- ${handler} "/tickets"      # ${method} ${path} needs a signature: send signs it`;
-  const role = method === "GET" ? "VIEWER" : path.startsWith("/api/exports") ? "ADMIN" : "AGENT";
+  const role = path.startsWith("/api/exports") ? "ADMIN" : method === "GET" ? "VIEWER" : "AGENT";
   const auth = `-H "authorization: Bearer $${role}_TOKEN"`;
   if (path === "/api/exports") return `curl -s -X POST ${auth} -H 'content-type: application/json' -d '{"from":"2026-11-01","to":"2026-11-22"}' ${target}`;
   if (path.endsWith("/messages")) return `curl -s -X POST ${auth} -H 'content-type: application/json' -d '{"text":"We are on it"}' ${target}`;
-  if (method === "PATCH") return `curl -s -X PATCH ${auth} -H 'content-type: application/json' -d '{"status":"pending"}' ${target}`;
+  if (method === "PATCH") return `curl -s -X PATCH ${auth} -H 'content-type: application/json' -d '{"status":"closed"}' ${target}`;
   if (path.startsWith("/api/exports/")) return `curl -s ${auth} ${target.replace("$TICKET_ID", "$EXPORT_ID")}${path.endsWith("/download") ? " | gunzip | head" : ""}`;
-  return `curl -s ${auth} '${target}${path === "/api/tickets" ? "?status=open" : ""}'`;
+  return `curl -s ${auth} "${target}${path === "/api/tickets" ? "?status=open" : ""}"`;
 }

@@ -29,7 +29,7 @@ export interface LocalHandlers {
 }
 
 export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHandlers> {
-  const exportDeps = { ...exportDepsFromEnv(env), logger: logger.child({ handler: "export" }) };
+  const exportDeps = { ...exportDepsFromEnv(env), logger: quietWhenIdle(logger.child({ handler: "export" })) };
   return {
     http: {
       telegram: createTelegramHandler(botDepsFromEnv(env, logger)),
@@ -41,5 +41,16 @@ export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHand
     },
     // The scheduled function has no HTTP layer to name it: name it here for the call recorder.
     exportRun: (event) => runAsHandler("export", () => handleExportEvent(exportDeps, event)),
+  };
+}
+
+/** The local schedule polls often: a run that found nothing to export is not worth a log line. */
+function quietWhenIdle(logger: Logger): Logger {
+  return {
+    ...logger,
+    info: (message, fields) => {
+      if (message === "export run" && fields?.runs === 0 && fields.daily === undefined) return;
+      logger.info(message, fields);
+    },
   };
 }
