@@ -127,6 +127,29 @@ export class ExportJobs {
     }
   }
 
+  /**
+   * An attempt that died with its lease (function timeout) on the last allowed attempt would stay
+   * "running" forever: mark it failed for good and take it out of the runnable index.
+   */
+  async expireAbandoned(id: string, now: number): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(id),
+          UpdateExpression: "SET #status = :failed, #error = :reason, updatedAt = :now REMOVE leaseUntil, #g1pk, #g1sk",
+          ConditionExpression: "#status = :running AND leaseUntil < :now AND attempts >= :max",
+          ExpressionAttributeNames: { "#status": "status", "#error": "error", "#g1pk": byStatus.partitionKey, "#g1sk": byStatus.sortKey },
+          ExpressionAttributeValues: { ":failed": "failed", ":running": "running", ":reason": "lease_expired", ":now": now, ":max": MAX_EXPORT_ATTEMPTS },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async complete(id: string, objects: readonly ExportObject[], now: number): Promise<void> {
     await this.documents.send(
       new UpdateCommand({

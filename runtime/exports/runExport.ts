@@ -22,7 +22,10 @@ export interface ExportDependencies {
  */
 export async function runExport(id: string, deps: ExportDependencies): Promise<ExportJob | undefined> {
   const job = await deps.jobs.claim(id, deps.now());
-  if (!job) return undefined;
+  if (!job) {
+    if (await deps.jobs.expireAbandoned(id, deps.now())) deps.logger.warn("export abandoned", { exportId: id, reason: "lease_expired" });
+    return undefined;
+  }
   const log = deps.logger.child({ exportId: job.id, attempt: job.attempts });
   try {
     const objects = await writeExport({ exportId: job.id, from: job.from, to: job.to }, () => exportRecords(deps.documents, deps.tableName, job.from, job.to), deps.archive);

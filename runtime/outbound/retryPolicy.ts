@@ -6,6 +6,8 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** A Retry-After longer than this is not waited for: the reply goes to the dead-letter path. */
   readonly maxRetryAfterMs: number;
+  /** No retry starts after this much time since the first attempt (callers inside a request). */
+  readonly budgetMs?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 4000, maxRetryAfterMs: 20_000 };

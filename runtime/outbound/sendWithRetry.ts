@@ -27,6 +27,7 @@ export async function sendWithRetry(
   deps: SendDependencies,
 ): Promise<SendOutcome> {
   let reason = "not_attempted";
+  const started = deps.now();
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
     let waitMs: number | undefined;
     try {
@@ -54,7 +55,13 @@ export async function sendWithRetry(
     } catch (error) {
       reason = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError") ? "timeout" : "network_error";
     }
-    if (attempt < policy.maxAttempts) await deps.sleep(waitMs ?? backoffDelayMs(policy, attempt, deps.random));
+    if (attempt < policy.maxAttempts) {
+      const wait = waitMs ?? backoffDelayMs(policy, attempt, deps.random);
+      if (policy.budgetMs !== undefined && deps.now() - started + wait + deps.timeoutMs > policy.budgetMs) {
+        return { delivered: false, reason, attempts: attempt };
+      }
+      await deps.sleep(wait);
+    }
   }
   return { delivered: false, reason, attempts: policy.maxAttempts };
 }

@@ -85,9 +85,10 @@ export function outboundDependencies(parts: {
     credential: credentialsFrom(parts.secrets),
     recordFailure: parts.recordFailure,
     baseUrls: parts.settings.baseUrls,
-    // Replies are sent inside an API request (API Gateway allows 30 s): keep the worst case well below.
-    policy: { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 8000 },
-    send: { fetch, sleep: (ms) => new Promise((done) => setTimeout(done, ms)), random: Math.random, now: Date.now, timeoutMs: 5000 },
+    // Replies are sent inside an API request (API Gateway gives up after 30 s): no retry may start
+    // that could end after 12 s per platform call (Discord DMs make two calls).
+    policy: { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000, budgetMs: 12_000 },
+    send: { fetch, sleep: (ms) => new Promise((done) => setTimeout(done, ms)), random: Math.random, now: Date.now, timeoutMs: 4000 },
   };
 }
 

@@ -146,6 +146,22 @@ describe("exports to GCS", () => {
     assert.equal((await deps.jobs.get("exp-doomed"))?.status, "failed");
   });
 
+  it("an attempt that died on its last try (lease expired) ends failed and leaves the runnable list", async () => {
+    await deps.jobs.create({ id: "exp-abandoned", from: "2026-10-01", to: "2026-10-01", requestedBy: "admin-1" }, Date.now());
+    let clock = Date.now();
+    const frozen = { ...deps, now: () => clock };
+    for (let attempt = 1; attempt <= MAX_EXPORT_ATTEMPTS; attempt += 1) {
+      // Claimed, then the function "times out": nothing records the outcome.
+      assert.equal((await deps.jobs.claim("exp-abandoned", clock))?.attempts, attempt);
+      clock += 16 * 60_000;
+    }
+    assert.equal(await runExport("exp-abandoned", frozen), undefined);
+    const job = await deps.jobs.get("exp-abandoned");
+    assert.equal(job?.status, "failed");
+    assert.equal(job.error, "lease_expired");
+    assert.ok(!(await deps.jobs.runnable(50)).includes("exp-abandoned"));
+  });
+
   it("the daily export has one id per day, so a repeated schedule creates nothing new", async () => {
     const now = Date.parse("2026-10-02T03:00:00Z");
     const first = await ensureDailyExport({ ...deps, now: () => now });

@@ -130,6 +130,19 @@ describe("outbound replies", () => {
     assert.deepEqual(await deliverReply(intent({ platform: "messenger", recipientId: "8" }), deps), { status: "failed", reason: "rate_limited_too_long", attempts: 1 });
   });
 
+  it("starts no retry that would end past the time budget", async () => {
+    platform.failAlways({ status: 429, retryAfterSeconds: 4 });
+    let clock = 0;
+    const budgeted = {
+      ...deps,
+      policy: { ...deps.policy, budgetMs: 10_000 },
+      send: { ...deps.send, now: () => clock, sleep: (ms: number) => ((clock += ms), sleeps.push(ms), Promise.resolve()) },
+    };
+    // 4 s wait + 5 s attempt timeout fits once (9 s), not twice (18 s).
+    assert.deepEqual(await deliverReply(intent({ platform: "slack", channel: "C9" }), budgeted), { status: "failed", reason: "http_429", attempts: 2 });
+    assert.deepEqual(sleeps, [4000]);
+  });
+
   it("treats a refused connection as retryable and dead-letters after the bound", async () => {
     const unreachable = { ...deps, baseUrls: { telegram: "http://127.0.0.1:9", discord: "http://127.0.0.1:9", slack: "http://127.0.0.1:9", meta: "http://127.0.0.1:9" } };
     const result = await deliverReply(intent({ platform: "telegram", chatId: "1" }), unreachable);
