@@ -1,11 +1,11 @@
 /**
  * Judges one handler's recorded calls against its grants: the IAM policy generated from its
- * declaration (infra/aws/access.ts → functionPolicy) and, for GCS, the archive role's permissions
- * if its identity is the one Workload Identity Federation trusts.
+ * declaration (infra/aws/access.ts → functionPolicy) and, for GCS, the permissions of the archive
+ * role its identity federates to.
  */
 import { ACCESS } from "../../infra/aws/access";
 import { functionPolicy, type PolicyRefs } from "../../infra/aws/functionPolicy";
-import { ARCHIVE_WRITER_PERMISSIONS } from "../../infra/gcp/archive";
+import { ARCHIVE_READER_PERMISSIONS, ARCHIVE_WRITER_PERMISSIONS } from "../../infra/gcp/archive";
 import { SECRET_NAMES } from "../../runtime/env";
 import type { HandlerName } from "../../runtime/routes";
 import { grantedPairs, policyAllows, type RecordedCall } from "./cloudCalls";
@@ -37,8 +37,14 @@ function arnOf(resource: string, refs: PolicyRefs): string {
   return resource;
 }
 
-/** The one identity the archive's Workload Identity provider trusts (infra/naming.ts exportRoleName is its role). */
-export const ARCHIVE_IDENTITY: HandlerName = "export";
+/**
+ * GCS permissions of the service account a handler's role federates to (Workload Identity): the
+ * writer role for `archive: "write"`, the reader role for `archive: "read"` (infra/gcp/archive.ts).
+ */
+export function archiveGrants(handler: HandlerName): readonly string[] {
+  const archive = ACCESS[handler].archive;
+  return archive === "write" ? ARCHIVE_WRITER_PERMISSIONS : archive === "read" ? ARCHIVE_READER_PERMISSIONS : [];
+}
 
 /**
  * Grants code never uses itself, each with the reason; they are not required to be exercised.
@@ -82,7 +88,7 @@ export interface Judgement {
 export function judgeHandler(handler: HandlerName, calls: readonly RecordedCall[]): Judgement {
   const refs = refsFor(handler);
   const policy = functionPolicy(ACCESS[handler], refs);
-  const gcsGranted: readonly string[] = handler === ARCHIVE_IDENTITY ? ARCHIVE_WRITER_PERMISSIONS : [];
+  const gcsGranted = archiveGrants(handler);
   const mine = calls.filter((call) => call.handler === handler);
   const rows: Row[] = [];
   const usedArns = new Map<string, number>();

@@ -17,16 +17,16 @@ import { formatTable, judgeHandler, type Row } from "./judge";
  */
 const KNOWN_GAPS: readonly { handler: string; kind: "notGranted" | "unexercised"; finding: string; why: string }[] = [
   {
-    handler: "api",
-    kind: "notGranted",
-    finding: "storage.objects.get archive bucket",
-    why: "GET /api/exports/{id}/download reads the archive, but the archive's Workload Identity provider trusts only the export function's role (infra/gcp/archive.ts onlyRoleCondition): deployed, the download is refused",
-  },
-  {
     handler: "export",
     kind: "unexercised",
     finding: "storage.objects.list archive bucket",
-    why: "ARCHIVE_WRITER_PERMISSIONS grants list for GcsArchive.list, which no runtime code path calls",
+    why: "ARCHIVE_WRITER_PERMISSIONS (infra/gcp/archive.ts) grants list for GcsArchive.list, which no runtime code path calls",
+  },
+  {
+    handler: "api",
+    kind: "unexercised",
+    finding: "storage.objects.list archive bucket",
+    why: "ARCHIVE_READER_PERMISSIONS (infra/gcp/archive.ts) grants list for GcsArchive.list, which no runtime code path calls",
   },
 ];
 
