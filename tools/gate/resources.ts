@@ -16,8 +16,16 @@ export interface GateResource {
 
 /** Properties as a protobuf Struct: JSON values only (undefined dropped), as the engine sends them. */
 export function toStruct(props: Readonly<Record<string, unknown>>): Struct {
-  return structPb.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, never>);
+  const cached = structs.get(props);
+  if (cached) return cached;
+  const struct = structPb.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, never>);
+  structs.set(props, struct);
+  return struct;
 }
+
+// A provider's inputs are sent with every resource it serves, and every resource's twice (Analyze
+// and AnalyzeStack): encode each props object once. Props are never mutated after judging starts.
+const structs = new WeakMap<object, Struct>();
 
 function options(resource: GateResource): InstanceType<typeof analyzerPb.AnalyzerResourceOptions> {
   // The analyzer reads custom timeouts from every request; the engine always sends them.

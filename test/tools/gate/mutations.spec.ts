@@ -17,6 +17,8 @@ interface Mutation {
   readonly what: string;
   readonly type: string;
   readonly name?: string;
+  /** Picks among resources of the type (e.g. a role that Lambda assumes). */
+  readonly where?: (resource: ExportedResource) => boolean;
   readonly change: (inputs: Record<string, unknown>, resource: ExportedResource, all: ExportedResource[]) => void;
   readonly policy: string;
   /** The violation is reported on another resource (stack policies): its type. */
@@ -50,7 +52,7 @@ const MUTATIONS: Mutation[] = [
   { what: "function role using NotAction", type: "aws:iam/rolePolicy:RolePolicy", change: addStatement({ NotAction: "iam:*", Resource: "arn:aws:s3:::x" }), policy: "aws-iam-policy-disallow-not-action-not-resource" },
   { what: "function role passing any role", type: "aws:iam/rolePolicy:RolePolicy", change: addStatement({ Action: "iam:PassRole", Resource: "arn:aws:iam::222222222222:role/*" }), policy: "aws-iam-policy-disallow-pass-role-wildcard" },
   { what: "function role with AdministratorAccess attached", type: "aws:iam/role:Role", change: (i) => void (i.managedPolicyArns = ["arn:aws:iam::aws:policy/AdministratorAccess"]), policy: "aws-iam-attachment-disallow-admin-managed-policies" },
-  { what: "Lambda trust without aws:SourceAccount", type: "aws:iam/role:Role", change: (i) => editPolicy(i, "assumeRolePolicy", (d) => d.Statement.forEach((s) => delete s.Condition)), policy: "aws-iam-role-require-scoped-lambda-trust" },
+  { what: "Lambda trust without aws:SourceAccount", type: "aws:iam/role:Role", where: (r) => String(r.inputs.assumeRolePolicy).includes("lambda.amazonaws.com"), change: (i) => editPolicy(i, "assumeRolePolicy", (d) => d.Statement.forEach((s) => delete s.Condition)), policy: "aws-iam-role-require-scoped-lambda-trust" },
   { what: "function role trusted by any AWS principal", type: "aws:iam/role:Role", change: (i) => editPolicy(i, "assumeRolePolicy", (d) => d.Statement.forEach((s) => (s.Principal = { AWS: "*" }))), policy: "aws-iam-role-disallow-wildcard-trust" },
   { what: "invoke permission without sourceArn", type: "aws:lambda/permission:Permission", change: (i) => void delete i.sourceArn, policy: "aws-lambda-permission-require-source-arn" },
   { what: 'invoke permission for principal "*"', type: "aws:lambda/permission:Permission", change: (i) => void (i.principal = "*"), policy: "aws-lambda-permission-require-source-arn" },
@@ -149,7 +151,7 @@ describe("mutation suite: the gate catches single misconfigurations of our progr
     it(`${mutation.policy}: ${mutation.what}`, async () => {
       const doc: StackExportDoc = stackExportOf(run);
       const all = doc.deployment.resources;
-      const target = all.find((r) => r.type === mutation.type && (mutation.name === undefined || r.urn.endsWith(`::${mutation.name}`)));
+      const target = all.find((r) => r.type === mutation.type && (mutation.name === undefined || r.urn.endsWith(`::${mutation.name}`)) && (mutation.where?.(r) ?? true));
       assert.ok(target, `the program has a ${mutation.type}${mutation.name ? ` named ${mutation.name}` : ""}`);
       mutation.change(target.inputs, target, all);
       const exported = parseStackExport(structuredClone(doc), "mutated.json");
