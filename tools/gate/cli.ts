@@ -13,7 +13,7 @@ import { openPackSession, type PackSession } from "./judge";
 import { PackConfigError } from "./packConfig";
 import { exitCodeFor, type GateResult, toJson, toSarif, toText } from "./report";
 import { StackExportError } from "./stackExport";
-import { auditTarget, planTarget, STACKS, type Target, UsageError } from "./targets";
+import { auditTarget, planTarget, ProgramError, STACKS, type Target, UsageError } from "./targets";
 
 const PROJECT = "botfleet";
 
@@ -97,7 +97,7 @@ export async function runGate(
     out.write(`${options.format === "json" ? toJson(result) : options.format === "sarif" ? toSarif(result) : toText(result, color, options.command)}\n`);
     return exitCodeFor(result.violations);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof StackExportError || error instanceof PackConfigError) {
+    if (error instanceof UsageError || error instanceof StackExportError || error instanceof PackConfigError || error instanceof ProgramError) {
       err.write(`${error.message}\n${error instanceof UsageError ? `${USAGE}\n` : ""}`);
       return 2;
     }

@@ -13,6 +13,14 @@ export class UsageError extends Error {
   }
 }
 
+/** The program itself failed (a bug, not the user's config): exit 2, but no usage text. */
+export class ProgramError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProgramError";
+  }
+}
+
 /** What the gate judges: a stack's resources, and the file a finding points at. */
 export interface Target {
   readonly stack: string;
@@ -29,7 +37,11 @@ export async function planTarget(stack: string): Promise<Target> {
   try {
     run = await runProgram(stack);
   } catch (err) {
-    throw new UsageError(`the program refused stack ${stack}'s config (Pulumi.${stack}.yaml): ${(err as Error).message}`);
+    // A config problem is the user's to fix (exit 2, naming the key); anything else is a program bug.
+    if (err instanceof Error && err.name === "ConfigError") {
+      throw new UsageError(`the program refused stack ${stack}'s config (Pulumi.${stack}.yaml): ${err.message}`);
+    }
+    throw new ProgramError(`the program failed for stack ${stack} under mocks, so there is nothing to judge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
   return {
     stack,
