@@ -2,7 +2,7 @@
  * Mocha root-hook plugin (.mocharc.json "require"): while the suites run, records every cloud call
  * a handler makes — the handler being the entry point whose request is running
  * (runtime/adapters/cloudCalls.ts, set by the shared HTTP layer) — and writes them to
- * .tmp/cloud-calls.json after the run for test/iam/leastPrivilege.check.ts.
+ * them after the run to the file BOTFLEET_CALLS_FILE names, for test/iam/leastPrivilege.check.ts.
  *
  * What is seen, and where:
  * - AWS SDK: every command any client sends (Client.prototype.send of @smithy/core, the one copy
@@ -14,12 +14,21 @@
  */
 import type * as Http from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Client } from "@smithy/core/client";
 import { currentHandler, setCloudCallListener } from "../../runtime/adapters/cloudCalls";
 import { type RecordedCall, describeGcsRequest, describeSdkCommand } from "./cloudCalls";
 
-export const CALLS_FILE = join(__dirname, "..", "..", ".tmp", "cloud-calls.json");
+/**
+ * Where this run's calls go: `npm test` names one file per run in BOTFLEET_CALLS_FILE for both of
+ * its mocha invocations, so a spec run by hand (or another run in the same checkout) never
+ * replaces the suite's record. Unset: nothing is written.
+ */
+export const CALLS_FILE_ENV = "BOTFLEET_CALLS_FILE";
+export const callsFile = (): string | undefined => {
+  const named = process.env[CALLS_FILE_ENV];
+  return named === undefined || named === "" ? undefined : resolve(named);
+};
 
 // The module object itself (an `import * as` namespace is a copy whose members cannot be replaced).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -70,8 +79,9 @@ install();
 export const mochaHooks = {
   afterAll(): void {
     // A run that exercised no handler (e.g. the least-privilege check itself) leaves the file alone.
-    if (recorded.size === 0) return;
-    mkdirSync(join(CALLS_FILE, ".."), { recursive: true });
-    writeFileSync(CALLS_FILE, `${JSON.stringify({ writtenAt: new Date().toISOString(), calls: [...recorded.values()] }, null, 1)}\n`);
+    const file = callsFile();
+    if (file === undefined || recorded.size === 0) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ writtenAt: new Date().toISOString(), calls: [...recorded.values()] }, null, 1)}\n`);
   },
 };

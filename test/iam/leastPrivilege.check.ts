@@ -1,12 +1,12 @@
 /**
  * Least privilege, proven from the calls the code really made: run after the whole suite
- * (`npm test` runs it as its last mocha invocation) on .tmp/cloud-calls.json, which
- * callRecorder.ts wrote while the handler suites ran.
+ * (`npm test` runs it as its last mocha invocation) on the file BOTFLEET_CALLS_FILE names, which
+ * callRecorder.ts wrote while the handler suites of the same run ran.
  */
 import { strict as assert } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import { HANDLERS } from "../../runtime/routes";
-import { CALLS_FILE } from "./callRecorder";
+import { CALLS_FILE_ENV, callsFile } from "./callRecorder";
 import type { RecordedCall } from "./cloudCalls";
 import { formatTable, judgeHandler, type Row } from "./judge";
 
@@ -35,8 +35,9 @@ describe("least privilege, from the calls each handler made during the test suit
   const judgements = new Map<string, ReturnType<typeof judgeHandler>>();
 
   before(() => {
-    assert.ok(existsSync(CALLS_FILE), `${CALLS_FILE} is missing: run the whole suite first (npm test)`);
-    calls = (JSON.parse(readFileSync(CALLS_FILE, "utf8")) as { calls: RecordedCall[] }).calls;
+    const file = callsFile();
+    assert.ok(file !== undefined && existsSync(file), `${CALLS_FILE_ENV} must name the calls the whole suite recorded: run npm test (or npm run test:unit)`);
+    calls = (JSON.parse(readFileSync(file, "utf8")) as { calls: RecordedCall[] }).calls;
     for (const handler of HANDLERS) judgements.set(handler, judgeHandler(handler, calls));
     const rows: Row[] = [...judgements.values()].flatMap((j) => j.rows);
     process.stdout.write(`\n${formatTable(rows)}\n\n`);
