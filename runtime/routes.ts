@@ -5,8 +5,11 @@
  */
 export type HttpMethod = "GET" | "POST" | "PATCH";
 
-/** Deployed entry points; each is runtime/handlers/<name>.ts exporting `handler`. */
-export const HANDLERS = ["telegram", "discord", "slack", "meta", "health", "api", "export"] as const;
+/**
+ * Deployed entry points; each is runtime/handlers/<name>.ts exporting `handler`. `export` and
+ * `outbox` have no route: EventBridge Scheduler invokes them.
+ */
+export const HANDLERS = ["telegram", "discord", "slack", "meta", "health", "api", "export", "outbox"] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /** Route groups share edge rate limits. */

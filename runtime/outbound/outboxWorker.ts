@@ -25,9 +25,11 @@ export interface OutboxRun {
  * that cannot ride in the webhook response), oldest first: Query gsi1 OUTBOX#pending, deliver each
  * through deliverReply (so at most once per delivery key), then settle the outbox item (status
  * sent/failed, out of the pending index) if it is still pending. Needs an entry point that runs it
- * (a schedule or a stream trigger) with the platforms' bot tokens and the DLQ.
+ * (runtime/handlers/outbox.ts, on a schedule) with the platforms' bot tokens and the DLQ.
+ * `keepGoing` is asked before each reply: once it says no, the rest stay pending for the next run
+ * (a Lambda that stops before its timeout never leaves a reply claimed but unsent).
  */
-export async function processOutbox(deps: OutboxDependencies, limit = 25): Promise<OutboxRun> {
+export async function processOutbox(deps: OutboxDependencies, limit = 25, keepGoing: () => boolean = () => true): Promise<OutboxRun> {
   const { byStatus } = TABLE.indexes;
   const { Items } = await deps.documents.send(
     new QueryCommand({
@@ -41,20 +43,23 @@ export async function processOutbox(deps: OutboxDependencies, limit = 25): Promi
   );
   const run = { delivered: 0, failed: 0, duplicates: 0 };
   for (const item of Items ?? []) {
+    if (!keepGoing()) break;
     const stored: StoredReplyIntent = {
       deliveryKey: String(item.deliveryKey),
       platform: item.platform === "meta" ? "meta" : "slack",
       address: String(item.address),
       text: String(item.text),
     };
-    let result;
+    let intent;
     try {
-      result = await deliverReply(fromStoredIntent(stored), deps.outbound);
+      intent = fromStoredIntent(stored);
     } catch (error) {
-      // A reply that cannot even be built (bad address) is settled as failed; store errors propagate.
+      // A reply that cannot even be built (bad address) is settled as failed. Anything thrown while
+      // delivering (store, secrets, configuration) propagates: the reply stays pending for a later run.
       if (!(error instanceof Error) || error.name !== "ConfigError") throw error;
-      result = { status: "failed" as const, reason: "address_invalid", attempts: 0 };
+      intent = undefined;
     }
+    const result = intent === undefined ? { status: "failed" as const, reason: "address_invalid", attempts: 0 } : await deliverReply(intent, deps.outbound);
     if (result.status === "duplicate" && result.previous.state === "in_flight") continue;
     const sent = result.status === "delivered" || (result.status === "duplicate" && result.previous.state === "delivered");
     await settle(deps, item, sent ? "sent" : "failed");
