@@ -100,6 +100,9 @@ export const configSchema = z
     "botfleet:authAudience": z.string().min(1, "must name the API's audience"),
     "botfleet:authJwksUrl": z.string().regex(HTTPS_URL, "must be the https:// URL of the identity provider's JWKS"),
     "botfleet:authRolesClaim": z.string().regex(/^[\w:/.-]{1,128}$/, "must be a JWT claim name"),
+    "botfleet:whatsappPhoneNumberId": z
+      .string()
+      .regex(/^(\d{1,25})?$/, "must be the WhatsApp Business phone number id (digits only), or empty when WhatsApp is not used"),
     "botfleet:originVerifySecret": z
       .string()
       .regex(/^[A-Za-z0-9_-]{32,128}$/, "must be 32-128 URL-safe characters (pulumi config set --secret botfleet:originVerifySecret $(openssl rand -hex 32))"),
@@ -169,6 +172,8 @@ export interface Settings {
   };
   readonly alarmEmail: string;
   readonly auth: { readonly issuer: string; readonly audience: string; readonly jwksUrl: string; readonly rolesClaim: string };
+  /** WhatsApp Business phone number id agents' replies to WhatsApp users go out from; undefined = WhatsApp not used. */
+  readonly whatsappPhoneNumberId: string | undefined;
   /**
    * Value of the origin-verify header that Cloudflare adds and the functions require. The one secret
    * that must be in Pulumi (as a config secret): both the edge rule and the AWS secret need it.
@@ -268,6 +273,7 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
       jwksUrl: c["botfleet:authJwksUrl"],
       rolesClaim: c["botfleet:authRolesClaim"],
     },
+    whatsappPhoneNumberId: c["botfleet:whatsappPhoneNumberId"] === "" ? undefined : c["botfleet:whatsappPhoneNumberId"],
     originVerifySecret: pulumi.secret(c["botfleet:originVerifySecret"]),
   });
 }

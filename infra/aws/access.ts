@@ -48,6 +48,12 @@ export interface HandlerAccess {
   readonly archive: false | "write" | "read";
   /** Verifies agents' JWTs (environment: AUTH_* from settings.auth). */
   readonly verifiesAgentTokens: boolean;
+  /**
+   * Starts WhatsApp conversations from the business number in settings (environment:
+   * BOTFLEET_WHATSAPP_PHONE_NUMBER_ID, when settings.whatsappPhoneNumberId is set). Replies queued
+   * by the webhook need none: they go out from the number the user wrote to.
+   */
+  readonly sendsFromWhatsappNumber: boolean;
 }
 
 /** Actions AWS only authorizes on Resource "*" (they have no resource type); the only "*" we grant. */
@@ -75,6 +81,7 @@ const webhook = (platform: SecretName): HandlerAccess => ({
   invokedAsync: false,
   archive: false,
   verifiesAgentTokens: false,
+  sendsFromWhatsappNumber: false,
 });
 
 export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
@@ -91,6 +98,7 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     invokedAsync: false,
     archive: false,
     verifiesAgentTokens: false,
+    sendsFromWhatsappNumber: false,
   },
   api: {
     // Tickets and their messages, the owner's state when a ticket closes, audit records, export
@@ -107,6 +115,8 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     // Downloads of finished exports (GET /api/exports/{id}/download): read only.
     archive: "read",
     verifiesAgentTokens: true,
+    // Agents' replies to WhatsApp tickets (without the number they answer 409).
+    sendsFromWhatsappNumber: true,
   },
   export: {
     // Export jobs (EXPORT#<id>), runnable ones found through gsi1; a day's tickets through gsi2 and
@@ -119,5 +129,22 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     invokedAsync: true,
     archive: "write",
     verifiesAgentTokens: false,
+    sendsFromWhatsappNumber: false,
+  },
+  outbox: {
+    // Replies the Slack and Meta webhooks queued: found through gsi1 (OUTBOX#pending), each claimed
+    // and recorded in the delivery ledger (REPLY#<id>: Put to claim, Get when already claimed,
+    // Update with the outcome), then its outbox item settled (OUTBOX#<hash>: Update). The replies
+    // name no ticket, so no TICKET# access; failures go to the replies DLQ.
+    table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    indexes: ["gsi1"],
+    leadingKeys: { patterns: ["OUTBOX#*", "REPLY#*"] },
+    // The bot tokens of the platforms it sends to (Slack; WhatsApp/Messenger share the Meta secret).
+    secrets: ["slack", "meta"],
+    deadLettersReplies: true,
+    invokedAsync: true,
+    archive: false,
+    verifiesAgentTokens: false,
+    sendsFromWhatsappNumber: false,
   },
 };

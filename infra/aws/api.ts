@@ -87,7 +87,10 @@ export class HttpApi extends pulumi.ComponentResource {
 
   private createRoutes(name: string, api: aws.apigatewayv2.Api, args: HttpApiArgs): void {
     const integrations = new Map<HandlerName, aws.apigatewayv2.Integration>();
+    const routed = new Set(ROUTES.map((route) => route.handler));
     for (const [handler, fn] of args.functions) {
+      // Scheduled functions (export, outbox) have no route, so no integration either.
+      if (!routed.has(handler)) continue;
       integrations.set(
         handler,
         new aws.apigatewayv2.Integration(

@@ -11,7 +11,7 @@ import { HandlerFunction } from "./function";
 import { existingHandlers } from "./handlers";
 import { EncryptionKeys } from "./kms";
 import { DeadLetterQueues } from "./queues";
-import { ExportSchedule } from "./schedule";
+import { ExportSchedule, OutboxSchedule } from "./schedule";
 import { Secrets } from "./secrets";
 import { Table } from "./table";
 
@@ -45,8 +45,8 @@ interface FunctionParts {
 
 /**
  * Everything botfleet runs in AWS: keys, table, secrets, dead-letter queues, one function per
- * entry point in runtime/handlers, the HTTP API on its custom domain, the daily export schedule
- * and the alarms. Reads top to bottom in dependency order.
+ * entry point in runtime/handlers, the HTTP API on its custom domain, the export and outbox
+ * schedules and the alarms. Reads top to bottom in dependency order.
  */
 export class Backend extends pulumi.ComponentResource {
   /** Regional target name of the API's custom domain: api.<domain> is a CNAME to it. */
@@ -85,6 +85,14 @@ export class Backend extends pulumi.ComponentResource {
       new ExportSchedule(
         `${name}-export-schedule`,
         { settings, functionArn: exportFunction.arn, deadLetterQueueArn: queues.schedule.arn, dataKeyArn: keys.data.arn },
+        child,
+      );
+    }
+    const outboxFunction = functions.get("outbox");
+    if (outboxFunction) {
+      new OutboxSchedule(
+        `${name}-outbox-schedule`,
+        { settings, functionArn: outboxFunction.arn, deadLetterQueueArn: queues.schedule.arn, dataKeyArn: keys.data.arn },
         child,
       );
     }

@@ -45,5 +45,8 @@ export function functionEnvironment(access: HandlerAccess, settings: Settings, r
     env[ENV.authJwksUrl] = settings.auth.jwksUrl;
     env[ENV.authRolesClaim] = settings.auth.rolesClaim;
   }
+  if (access.sendsFromWhatsappNumber && settings.whatsappPhoneNumberId !== undefined) {
+    env[ENV.whatsappPhoneNumberId] = settings.whatsappPhoneNumberId;
+  }
   return env;
 }

@@ -13,6 +13,15 @@ import { renderPolicy, serviceTrustPolicy } from "./iamDocument";
 /** The export is not on a request path: it reads a whole day of tickets and uploads it. */
 export const EXPORT_TIMEOUT_SECONDS = 300;
 
+/**
+ * The outbox drains queued replies for up to OUTBOX_BUDGET_MS (40 s, runtime/handlers/outbox.ts)
+ * and may then finish one send (≤ 12 s of retries): 60 s leaves it a margin, below the schedule's minute.
+ */
+export const OUTBOX_TIMEOUT_SECONDS = 60;
+
+/** Timeouts of the scheduled functions; request-path functions use settings.functions.timeoutSeconds. */
+export const SCHEDULED_TIMEOUT_SECONDS: Readonly<Partial<Record<HandlerName, number>>> = { export: EXPORT_TIMEOUT_SECONDS, outbox: OUTBOX_TIMEOUT_SECONDS };
+
 /** Retries of a failed asynchronous invocation, and how long an event stays worth running. */
 export const ASYNC_RETRY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } as const;
 
@@ -144,7 +153,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         handler: LAMBDA_HANDLER,
         code: bundleArchive(handlerEntry(handler)),
         memorySize: settings.functions.memoryMb,
-        timeout: handler === "export" ? EXPORT_TIMEOUT_SECONDS : settings.functions.timeoutSeconds,
+        timeout: SCHEDULED_TIMEOUT_SECONDS[handler] ?? settings.functions.timeoutSeconds,
         reservedConcurrentExecutions: settings.functions.reservedConcurrency,
         kmsKeyArn: args.keys.dataKeyArn,
         environment: { variables: args.environment },

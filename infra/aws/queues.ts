@@ -28,8 +28,8 @@ export const QUEUE_DATA_ACTIONS = [
 /**
  * The stack's dead-letter queues, KMS-encrypted and kept 14 days:
  *  - replies: outbound replies the functions could not deliver to a platform (BOTFLEET_DLQ_URL);
- *  - async: events of failed asynchronous invocations (the scheduled export), put there by Lambda;
- *  - schedule: schedule runs EventBridge Scheduler could not deliver to the export function.
+ *  - async: events of failed asynchronous invocations (the scheduled export and outbox), put there by Lambda;
+ *  - schedule: schedule runs EventBridge Scheduler could not deliver to the export or outbox function.
  * An alarm fires on each as soon as one message is visible (alarms.ts). Each queue's policy refuses
  * any request that does not use TLS; who may send is decided by the senders' IAM roles.
  */

@@ -58,6 +58,8 @@ describe("stack config", () => {
     ["botfleet:archiveSoftDeleteDays", "-1", /at least 7/],
     ["botfleet:cloudflareManagedWaf", "yes", /"true" or "false"/],
     ["botfleet:cloudflareZoneId", "zone", /32-character hex/],
+    ["botfleet:whatsappPhoneNumberId", "+1 650 555 1234", /digits only/],
+    ["botfleet:whatsappPhoneNumberId", "abc", /or empty when WhatsApp is not used/],
     ["botfleet:exportSchedule", "daily", /cron\(\.\.\.\) or rate/],
     ["botfleet:environment", "staging", /"dev" or "prod"/],
     ["botfleet:awsDeployRoleArn", "arn:aws:iam::999999999999:role/deploy", /this stack's account 111111111111/],
@@ -72,6 +74,11 @@ describe("stack config", () => {
       assert.ok(problems[0]?.endsWith(`; got ${JSON.stringify(value)}`), `${problems[0]} quotes the bad value`);
     });
   }
+
+  it("reads an empty WhatsApp phone number id (the default) as WhatsApp not used, and digits as the number", () => {
+    assert.equal(parseSettings(dev, devAccounts).whatsappPhoneNumberId, undefined);
+    assert.equal(parseSettings({ ...dev, "botfleet:whatsappPhoneNumberId": "106540352242922" }, devAccounts).whatsappPhoneNumberId, "106540352242922");
+  });
 
   it("names a missing required key and how to set it", () => {
     const problems = problemsOf({ ...dev, "botfleet:domain": undefined });

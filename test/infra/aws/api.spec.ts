@@ -37,6 +37,12 @@ for (const stack of STACKS) {
       }
     });
 
+    it("integrates only functions that have a route (the scheduled export and outbox have none)", () => {
+      const integrated = ofType(run, "aws:apigatewayv2/integration:Integration").map((r) => r.name);
+      assert.deepEqual(integrated.sort(), [...new Set(deployedRoutes().map((r) => `backend-http-${r.handler}`))].sort());
+      assert.ok(!integrated.includes("backend-http-outbox") && !integrated.includes("backend-http-export"));
+    });
+
     it("lets API Gateway invoke each function only for that route", () => {
       const permissions = ofType(run, "aws:lambda/permission:Permission");
       assert.equal(permissions.length, deployedRoutes().length);

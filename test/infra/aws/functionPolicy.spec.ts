@@ -38,6 +38,7 @@ const declaration: fc.Arbitrary<HandlerAccess> = fc.record({
   invokedAsync: fc.boolean(),
   archive: fc.constantFrom(false as const, "write" as const, "read" as const),
   verifiesAgentTokens: fc.boolean(),
+  sendsFromWhatsappNumber: fc.boolean(),
 });
 
 describe("aws function policy generation (any declaration)", () => {
@@ -115,6 +116,18 @@ describe("aws function environment (any declaration)", () => {
         assert.equal(ENV.authIssuer in env, access.verifiesAgentTokens);
         assert.equal(ENV.deadLetterQueueUrl in env, access.deadLettersReplies);
         assert.equal(env[ENV.mode], "deployed");
+        assert.equal(ENV.whatsappPhoneNumberId in env, false, "the stack sets no WhatsApp number");
+      }),
+    );
+  });
+
+  it("carries the WhatsApp phone number id only to a function that sends from it, only when the stack sets one", () => {
+    const envRefs = { tableName: "t", secretArns: refs.secretArns, repliesDeadLetterQueueUrl: "https://sqs/replies", archiveBucket: "b", gcpCredentials: { write: "{}", read: "{}" } };
+    const withNumber = { ...settings, whatsappPhoneNumberId: "106540352242922" };
+    fc.assert(
+      fc.property(declaration, (access) => {
+        const env = functionEnvironment(access, withNumber, envRefs);
+        assert.equal(env[ENV.whatsappPhoneNumberId], access.sendsFromWhatsappNumber ? "106540352242922" : undefined);
       }),
     );
   });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { ACCESS } from "../../../infra/aws/access";
 import { BUNDLE_FILE, bundleEntry } from "../../../infra/aws/bundle";
-import { EXPORT_TIMEOUT_SECONDS } from "../../../infra/aws/function";
+import { EXPORT_TIMEOUT_SECONDS, OUTBOX_TIMEOUT_SECONDS } from "../../../infra/aws/function";
 import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_DATA_ACTIONS } from "../../../infra/aws/queues";
 import { ENV, SECRET_NAMES } from "../../../runtime/env";
@@ -55,7 +55,8 @@ for (const stack of STACKS) {
           assert.deepEqual(inputs.architectures, ["arm64"]);
           assert.equal(inputs.handler, "index.handler");
           assert.equal(inputs.memorySize, run.settings.functions.memoryMb);
-          assert.equal(inputs.timeout, handler === "export" ? EXPORT_TIMEOUT_SECONDS : run.settings.functions.timeoutSeconds);
+          const scheduled: Partial<Record<string, number>> = { export: EXPORT_TIMEOUT_SECONDS, outbox: OUTBOX_TIMEOUT_SECONDS };
+          assert.equal(inputs.timeout, scheduled[handler] ?? run.settings.functions.timeoutSeconds);
           assert.equal(inputs.reservedConcurrentExecutions, run.settings.functions.reservedConcurrency);
           const archive = inputs.code as { assets: Promise<Record<string, { text: Promise<string> }>> };
           const assets = await archive.assets;
@@ -117,6 +118,7 @@ for (const stack of STACKS) {
             assert.equal(variables[ENV.authJwksUrl], run.settings.auth.jwksUrl);
             assert.equal(variables[ENV.authRolesClaim], run.settings.auth.rolesClaim);
           }
+          assert.equal(variables[ENV.whatsappPhoneNumberId], access.sendsFromWhatsappNumber ? run.settings.whatsappPhoneNumberId : undefined);
         });
       });
     }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { existingHandlers } from "../../../infra/aws/handlers";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { EXPORT_EVENTS, PENDING_EXPORTS_SCHEDULE, SCHEDULE_RETRY, schedulerPolicy } from "../../../infra/aws/schedule";
+import { EXPORT_EVENTS, OUTBOX_EVENT, OUTBOX_SCHEDULE, OUTBOX_SCHEDULE_RETRY, PENDING_EXPORTS_SCHEDULE, SCHEDULE_RETRY, schedulerPolicy } from "../../../infra/aws/schedule";
 import type { ProgramRun } from "../../../tools/program/runUnderMocks";
 import { STACKS, stackRun, arnPrefix, one, ofType, policyOf } from "./resources";
 
@@ -15,7 +15,7 @@ for (const stack of STACKS) {
 
     it("exists exactly when the export handler exists", () => {
       const schedules = ofType(run, "aws:scheduler/schedule:Schedule");
-      assert.equal(schedules.length, existingHandlers().includes("export") ? 2 : 0);
+      assert.equal(schedules.length, (existingHandlers().includes("export") ? 2 : 0) + (existingHandlers().includes("outbox") ? 1 : 0));
     });
 
     const expected = [
@@ -61,6 +61,59 @@ for (const stack of STACKS) {
       const policy = policyOf(one(run, "aws:iam/rolePolicy:RolePolicy", "backend-export-schedule-access").inputs.policy);
       const invoke = policy.Statement.filter((s) => s.Action.includes("lambda:InvokeFunction"));
       assert.deepEqual(invoke.map((s) => s.Resource), [[`${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-export`]]);
+    });
+  });
+}
+
+for (const stack of STACKS) {
+  describe(`aws outbox schedule: ${stack} stack`, () => {
+    let run: ProgramRun;
+    before(async function () {
+      if (!existingHandlers().includes("outbox")) this.skip();
+      run = await stackRun(stack);
+    });
+
+    it("invokes the outbox function every minute with {kind:\"outbox\"}, retried for at most a minute, then dead-lettered", () => {
+      const schedule = one(run, "aws:scheduler/schedule:Schedule", "backend-outbox-schedule-schedule").inputs;
+      assert.equal(schedule.scheduleExpression, OUTBOX_SCHEDULE);
+      assert.equal(OUTBOX_SCHEDULE, "rate(1 minute)");
+      assert.equal(schedule.state, "ENABLED");
+      assert.deepEqual(schedule.flexibleTimeWindow, { mode: "OFF" });
+      const target = schedule.target as { arn: string; roleArn: string; input: string; retryPolicy: unknown; deadLetterConfig: { arn: string } };
+      assert.equal(target.arn, `${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-outbox`);
+      assert.deepEqual(JSON.parse(target.input), OUTBOX_EVENT);
+      assert.deepEqual(target.retryPolicy, OUTBOX_SCHEDULE_RETRY);
+      assert.equal(target.deadLetterConfig.arn, `${arnPrefix(run, "sqs")}:${run.settings.prefix}-schedule-dlq`);
+      assert.equal(target.roleArn, `arn:aws:iam::${run.settings.aws.accountId}:role/${run.settings.prefix}-outbox-scheduler`);
+    });
+
+    it("sends the event the outbox handler accepts", () => {
+      const entry = path.join(__dirname, "..", "..", "..", "runtime", "handlers", "outbox.ts");
+      const { outboxEvent } = createRequire(__filename)(entry) as { outboxEvent: { safeParse(v: unknown): { success: boolean } } };
+      assert.ok(outboxEvent.safeParse(OUTBOX_EVENT).success);
+      assert.ok(!outboxEvent.safeParse(EXPORT_EVENTS.pending).success, "and the check can fail");
+    });
+
+    it("runs with its own role, trusted only by the scheduler for this account, that may invoke only the outbox", () => {
+      const role = one(run, "aws:iam/role:Role", "backend-outbox-schedule-role").inputs;
+      assert.equal(role.name, `${run.settings.prefix}-outbox-scheduler`);
+      assert.deepEqual(policyOf(role.assumeRolePolicy).Statement, [
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: ["sts:AssumeRole"],
+          Condition: { StringEquals: { "aws:SourceAccount": run.settings.aws.accountId } },
+        },
+      ]);
+      const policy = policyOf(one(run, "aws:iam/rolePolicy:RolePolicy", "backend-outbox-schedule-access").inputs.policy);
+      assert.deepEqual(
+        policy.Statement.map((s) => [s.Action, s.Resource]),
+        [
+          [["lambda:InvokeFunction"], [`${arnPrefix(run, "lambda")}:function:${run.settings.prefix}-outbox`]],
+          [["sqs:SendMessage"], [`${arnPrefix(run, "sqs")}:${run.settings.prefix}-schedule-dlq`]],
+          [["kms:Decrypt", "kms:GenerateDataKey"], [policy.Statement[2]?.Resource?.[0]]],
+        ],
+      );
     });
   });
 }
