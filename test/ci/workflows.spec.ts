@@ -74,7 +74,7 @@ describe("GitHub workflows (path to production)", () => {
     for (const name of fs.readdirSync(WORKFLOWS)) {
       for (const job of Object.values(load(name).jobs)) {
         for (const step of job.steps) {
-          for (const match of (step.run ?? "").matchAll(/npm run ([\w:-]+)/g)) {
+          for (const match of (step.run ?? "").matchAll(/npm run (?:-s )?([\w:-]+)/g)) {
             assert.ok(scripts[match[1] as string], `${name} runs npm script "${match[1]}" which package.json defines`);
           }
         }
