@@ -47,6 +47,15 @@ describe("local stack end to end: webhooks over HTTP", function () {
       assert.match(answerText(platform, await e2e.send(platform, `/status ${id}`)), new RegExp(`Ticket ${id} \\[open\\]`));
       assert.equal(answerText(platform, await e2e.send(platform, `/close ${id}`)), `Ticket ${id} closed.`);
       assert.match(answerText(platform, await e2e.send(platform, `/status ${id}`)), new RegExp(`Ticket ${id} \\[closed\\]`));
+
+      if (platform === "slack") {
+        // The /start Events API message was acknowledged empty: its answer goes out through the outbox.
+        const before = e2e.stack.standIn.accepted().length;
+        assert.equal((await e2e.stack.runOutbox()).delivered, 1);
+        const [reply] = e2e.stack.standIn.accepted().slice(before);
+        assert.equal(reply?.platform, "slack");
+        assert.match((reply?.body as { text?: string }).text ?? "", /\S/);
+      }
     });
   }
 
@@ -68,6 +77,15 @@ describe("local stack end to end: webhooks over HTTP", function () {
     assert.match((await say("/tickets")) ?? "", new RegExp(`${id} \\[open\\]`));
     assert.match((await say(`/status ${id}`)) ?? "", new RegExp(`Ticket ${id} \\[open\\]`));
     assert.equal(await say(`/close ${id}`), `Ticket ${id} closed.`);
+
+    // The outbox function (every minute when deployed) sends the queued answers to WhatsApp, once each.
+    const before = e2e.stack.standIn.accepted().length;
+    assert.equal((await e2e.stack.runOutbox()).failed, 0);
+    const sent = e2e.stack.standIn.accepted().slice(before).filter((request) => request.platform === "whatsapp");
+    const texts = sent.map((request) => (request.body as { text: { body: string } }).text.body);
+    assert.ok(texts.some((text) => OPENED.test(text)) && texts.includes(`Ticket ${id} closed.`), texts.join(" | "));
+    assert.equal(texts.length, 5, "one message per answer (the plain text had none)");
+    assert.equal((await e2e.stack.runOutbox()).delivered, 0, "nothing sent twice");
   });
 
   it("keeps one user's tickets apart from another's (--user)", async () => {

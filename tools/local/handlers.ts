@@ -13,6 +13,7 @@ import { createDiscordHandler } from "../../runtime/handlers/discord";
 import { exportDepsFromEnv, type ExportSummary, handleExportEvent } from "../../runtime/handlers/export";
 import { createHealthHandler } from "../../runtime/handlers/health";
 import { createMetaHandler } from "../../runtime/handlers/meta";
+import { createOutboxHandler, outboxDepsFromEnv, type OutboxSummary } from "../../runtime/handlers/outbox";
 import { createSlackHandler } from "../../runtime/handlers/slack";
 import { createTelegramHandler } from "../../runtime/handlers/telegram";
 import type { HandlerName } from "../../runtime/routes";
@@ -23,13 +24,16 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export interface LocalHandlers {
   /** The HTTP entry points, by handler name (every route's handler). */
-  readonly http: Readonly<Record<Exclude<HandlerName, "export">, LambdaHttpHandler>>;
+  readonly http: Readonly<Record<Exclude<HandlerName, "export" | "outbox">, LambdaHttpHandler>>;
   /** The export function as EventBridge Scheduler invokes it (`{"kind":"pending"}` or `{"kind":"daily"}`). */
   readonly exportRun: (event: unknown) => Promise<ExportSummary>;
+  /** The outbox function as its schedule invokes it (`{"kind":"outbox"}`): sends the replies Slack and Meta webhooks queued. */
+  readonly outboxRun: (event: unknown) => Promise<OutboxSummary>;
 }
 
 export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHandlers> {
   const exportDeps = { ...exportDepsFromEnv(env), logger: quietWhenIdle(logger.child({ handler: "export" })) };
+  const outboxDeps = { ...(await outboxDepsFromEnv(env, logger)), logger: quietWhenIdle(logger.child({ handler: "outbox" })) };
   return {
     http: {
       telegram: createTelegramHandler(botDepsFromEnv(env, logger)),
@@ -41,6 +45,7 @@ export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHand
     },
     // The scheduled function has no HTTP layer to name it: name it here for the call recorder.
     exportRun: (event) => runAsHandler("export", () => handleExportEvent(exportDeps, event)),
+    outboxRun: createOutboxHandler(() => Promise.resolve(outboxDeps), logger),
   };
 }
 
@@ -50,6 +55,7 @@ function quietWhenIdle(logger: Logger): Logger {
     ...logger,
     info: (message, fields) => {
       if (message === "export run" && fields?.runs === 0 && fields.daily === undefined) return;
+      if ((message === "outbox run" || message === "outbox invocation") && fields?.delivered === 0 && fields.failed === 0 && fields.duplicates === 0) return;
       logger.info(message, fields);
     },
   };

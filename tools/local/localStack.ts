@@ -16,6 +16,7 @@ import { toApiGatewayEvent, writeNotFound, writeResult } from "./apiGatewayEvent
 import { startEmbeddedDynamo, type EmbeddedDynamo } from "./embeddedDynamo";
 import { startGcsServer, type GcsServer } from "./gcsServer";
 import type { ExportSummary } from "../../runtime/handlers/export";
+import type { OutboxSummary } from "../../runtime/handlers/outbox";
 import { buildHandlers } from "./handlers";
 import { LOCAL_WHATSAPP_NUMBER } from "../send/platformRequest";
 import { loadLocalSettings, type LocalSettings } from "./localSettings";
@@ -39,6 +40,8 @@ export interface LocalStackOptions {
   readonly logSink?: LogSink;
   /** How often the export function runs queued exports, like its frequent schedule. @default 5000; 0 = only through runExports() */
   readonly exportEveryMs?: number;
+  /** How often the outbox function sends queued Slack/Meta replies (deployed: every minute). @default 0 = only through runOutbox(); npm start uses 2000 */
+  readonly outboxEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -54,6 +57,8 @@ export interface LocalStack {
   readonly standIn: PlatformStandIn;
   /** Invokes the export function as its schedules do: {"kind":"pending"} (default, frequent) or {"kind":"daily"[, "day"]}. */
   runExports(event?: { kind: "pending" } | { kind: "daily"; day?: string }): Promise<ExportSummary>;
+  /** Invokes the outbox function as its schedule does ({"kind":"outbox"}): sends the replies Slack and Meta webhooks queued. */
+  runOutbox(): Promise<OutboxSummary>;
   /** Stops every server (API, stand-in, GCS, DynamoDB). Idempotent. */
   stop(): Promise<void>;
 }
@@ -93,19 +98,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const handlers = await buildHandlers(handlerEnv, createLogger({}, options.logSink));
     const runExports: LocalStack["runExports"] = (event = { kind: "pending" }) => handlers.exportRun(event);
-    const every = options.exportEveryMs ?? 5000;
-    if (every > 0) {
+    const runOutbox: LocalStack["runOutbox"] = () => handlers.outboxRun({ kind: "outbox" });
+    // Like the deployed schedules: one run at a time, a failed run logged by its handler and retried next time.
+    const repeat = (every: number, run: () => Promise<unknown>) => {
+      if (every <= 0) return;
       let running = false;
       const timer = setInterval(() => {
         if (running) return;
         running = true;
-        runExports()
+        run()
           .catch(() => undefined)
           .finally(() => (running = false));
       }, every);
       timer.unref();
       started.push({ stop: () => Promise.resolve(clearInterval(timer)) });
-    }
+    };
+    repeat(options.exportEveryMs ?? 5000, runExports);
+    repeat(options.outboxEveryMs ?? 0, runOutbox);
     const server = createServer((req, res) => void serve(req, res));
     const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       try {
@@ -120,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const match = matchRoute(method, path);
         // API Gateway matches "METHOD /path" route keys: another method on a known path is no route either.
         if (match.kind !== "route") return writeNotFound(res);
-        if (match.route.handler === "export") return writeNotFound(res);
+        if (match.route.handler === "export" || match.route.handler === "outbox") return writeNotFound(res);
         const handler = handlers.http[match.route.handler];
         const event = toApiGatewayEvent(
           { method, url, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", domainName: req.headers.host ?? "127.0.0.1" },
@@ -143,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.push({ stop: () => closeServer(server) });
     const port = (server.address() as AddressInfo).port;
-    return { url: `http://127.0.0.1:${port}`, port, dataDir, settings, handlerEnv, dynamo, gcs, standIn, runExports, stop: stopAll };
+    return { url: `http://127.0.0.1:${port}`, port, dataDir, settings, handlerEnv, dynamo, gcs, standIn, runExports, runOutbox, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${options}\n`);
     process.exit(2);
   }
-  const stack = await startLocalStack({ port: options.port, fresh: options.fresh });
+  // Slack and Meta replies go out through the outbox, every minute when deployed; here every 2 s.
+  const stack = await startLocalStack({ port: options.port, fresh: options.fresh, outboxEveryMs: 2000 });
   const standInSeen = new Set<number>();
   const tokens: Partial<Record<Role, string>> = {};
   const key = stack.settings.tokenKey;
