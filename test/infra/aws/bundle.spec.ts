@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { BUILTIN_SHIMS, BUNDLE_FILE, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, buildUncached } from "../../../infra/aws/bundle";
+import { BUILTIN_SHIMS, BUNDLE_FILE, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, bundleWithDiskCache, buildUncached } from "../../../infra/aws/bundle";
 import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { LOCAL_SECRET_ENV } from "../../../runtime/env";
 
@@ -114,6 +114,31 @@ describe("aws lambda bundles", () => {
     for (const [pkg, shim] of Object.entries(BUILTIN_SHIMS)) assert.ok(fs.existsSync(shim), `${pkg} → ${shim}`);
     const { code } = bundleEntry(FIXTURE);
     assert.ok(!code.includes("fromSSO") && !code.includes("credential-provider-ini"), "the SSO/ini links of the default chain are not bundled");
+  });
+
+  describe("disk cache across runs", () => {
+    // Sources inside the project (bundle paths are project-relative), under the ignored .tmp/.
+    const dir = path.join(__dirname, "../../../.tmp/bundle-cache-spec", String(process.pid));
+    const entry = path.relative(path.join(__dirname, "../../.."), path.join(dir, "entry.ts"));
+    const dependency = path.join(dir, "greeting.ts");
+    before(() => {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "entry.ts"), 'import { greeting } from "./greeting";\nexport const handler = () => greeting;\n');
+      fs.writeFileSync(dependency, 'export const greeting = "first";\n');
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("returns exactly the bytes of a fresh build, and rebuilds when any input changes", () => {
+      const first = bundleWithDiskCache(entry);
+      assert.deepEqual(bundleWithDiskCache(entry), first, "a hit equals the first build");
+      assert.deepEqual(buildUncached(entry), first, "and equals an uncached build");
+      assert.match(first.code, /first/);
+      fs.writeFileSync(dependency, 'export const greeting = "second";\n');
+      const second = bundleWithDiskCache(entry);
+      assert.match(second.code, /second/, "an edited dependency invalidates the entry");
+      assert.doesNotMatch(second.code, /first/);
+      assert.deepEqual(second, buildUncached(entry));
+    });
   });
 
   it("fails loudly on an entry that does not build", () => {
