@@ -64,9 +64,13 @@ describe("least-privilege judge (what the recorded calls are compared with)", ()
     assert.ok(exported.unexercised.some((r) => r.action === "storage.objects.create"));
   });
 
-  it("counts a local dead-letter store item as the replies queue's SendMessage", () => {
-    if (!ACCESS.api.deadLettersReplies) return;
-    const judged = judgeHandler("api", [call("api", { service: "dynamodb", action: "dynamodb:PutItem", resource: "table", leadingKeys: ["DEADLETTER#REPLY#r1"] })]);
-    assert.ok(!judged.unexercised.some((r) => r.action === "sqs:SendMessage"));
+  it("judges a local dead-letter store item as the replies queue's SendMessage it stands for", () => {
+    const deadLetter = (handler: string) => call(handler, { service: "dynamodb", action: "dynamodb:PutItem", resource: "table", leadingKeys: ["DEADLETTER#REPLY#r1"] });
+    assert.equal(ACCESS.api.deadLettersReplies, true);
+    const api = judgeHandler("api", [deadLetter("api")]);
+    assert.ok(!api.unexercised.some((r) => r.action === "sqs:SendMessage"));
+    assert.ok(api.rows.some((r) => r.action === "sqs:SendMessage" && r.granted && r.used === 1));
+    assert.equal(ACCESS.telegram.deadLettersReplies, false);
+    assert.deepEqual(judgeHandler("telegram", [deadLetter("telegram")]).notGranted.map((r) => r.action), ["sqs:SendMessage"]);
   });
 });

@@ -58,7 +58,8 @@ export function serviceUsedGrants(handler: HandlerName, refs: PolicyRefs): { act
 
 /**
  * Local stand-ins: in local mode the replies dead-letter queue is a store item (runtime/outbound
- * deadLetters.ts StoreDeadLetters, pk DEADLETTER#REPLY#…), so such a PutItem exercises the SQS grant.
+ * deadLetters.ts StoreDeadLetters, pk DEADLETTER#REPLY#…); such a PutItem is the SendMessage it
+ * replaces, granted (or not) by the SQS statement.
  */
 function localCounterpart(call: RecordedCall): { action: string; resource: string } | undefined {
   if (call.action === "dynamodb:PutItem" && call.leadingKeys.length > 0 && call.leadingKeys.every((k) => k.startsWith("DEADLETTER#REPLY#"))) {
@@ -94,7 +95,10 @@ export function judgeHandler(handler: HandlerName, calls: readonly RecordedCall[
   const usedArns = new Map<string, number>();
   const markUsed = (action: string, arn: string, count: number) => usedArns.set(`${action} ${arn}`, (usedArns.get(`${action} ${arn}`) ?? 0) + count);
 
-  for (const call of mine) {
+  for (const recorded of mine) {
+    // A local stand-in is judged as the call it stands for (deployed, the store item is never written).
+    const counterpart = localCounterpart(recorded);
+    const call: RecordedCall = counterpart === undefined ? recorded : { ...recorded, service: "sqs", ...counterpart, leadingKeys: [] };
     let granted: boolean;
     if (call.service === "gcs") {
       granted = gcsGranted.includes(call.action);
@@ -105,12 +109,10 @@ export function judgeHandler(handler: HandlerName, calls: readonly RecordedCall[
       const arn = arnOf(call.resource, refs);
       granted = policyAllows(policy, call.action, arn, call.leadingKeys);
       markUsed(call.action, arn, call.count);
-      const counterpart = localCounterpart(call);
-      if (counterpart !== undefined) markUsed(counterpart.action, arnOf(counterpart.resource, refs), call.count);
     }
     const keys = call.leadingKeys.length === 0 ? "" : ` keys ${[...new Set(call.leadingKeys.map((k) => k.replace(/#[^#]*$/, "#…")))].join(",")}`;
     const shown = call.service === "gcs" ? "archive bucket" : shortArn(arnOf(call.resource, refs));
-    rows.push({ handler, action: call.action, resource: `${shown}${keys}`, granted, used: call.count });
+    rows.push({ handler, action: call.action, resource: `${shown}${keys}${counterpart === undefined ? "" : " (local: store item)"}`, granted, used: call.count });
   }
 
   const serviceUsed = serviceUsedGrants(handler, refs);
