@@ -83,6 +83,9 @@ function representativeEvent(handler: HandlerName): unknown {
       // The export has no offline answer: it reads the table first. AWS calls fail fast against a
       // closed loopback port, so this measures import + the first attempt.
       return { kind: "pending" };
+    case "outbox":
+      // Likewise: its first step is the Query of the pending replies.
+      return { kind: "outbox" };
   }
 }
 
