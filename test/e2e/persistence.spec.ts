@@ -13,7 +13,9 @@ describe("local stack: state kept under its data directory between runs", () => 
   const send = async (url: string, settings: Parameters<typeof signingKeys>[0], text: string) => {
     const signed = platformRequest("telegram", text, signingKeys(settings), { user: "100200444" });
     const response = await fetch(`${url}${signed.path}`, { method: "POST", headers: signed.headers, body: signed.body });
-    return (await response.json()) as { text: string };
+    const body = await response.text();
+    assert.equal(response.status, 200, `${text}: ${response.status} ${body}`);
+    return JSON.parse(body) as { text: string };
   };
 
   it("keeps tickets and generated secrets across a restart, and --fresh forgets both", async () => {
