@@ -24,7 +24,6 @@ export interface ArchiveArgs {
 export const ARCHIVE_WRITER_PERMISSIONS = [
   "storage.objects.create", // createFrom: upload with ifGenerationMatch=0
   "storage.objects.get", // describe / openRead: metadata and contents of one generation
-  "storage.objects.list", // list: exports under a prefix
   "storage.objects.update", // addMetadata: record count + sha256, ifMetagenerationMatch
   "storage.objects.delete", // deleteGeneration: a half-written object, at its generation only (versioning + soft delete keep it)
 ] as const;
@@ -35,7 +34,6 @@ export const ARCHIVE_WRITER_PERMISSIONS = [
  */
 export const ARCHIVE_READER_PERMISSIONS = [
   "storage.objects.get", // describe / openRead of one generation
-  "storage.objects.list", // list: the objects of one export
 ] as const;
 
 export const KMS_ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter";
@@ -200,7 +198,7 @@ export class Archive extends pulumi.ComponentResource {
       {
         roleId: `botfleet_${settings.environment}_archive_writer`,
         title: `botfleet ${settings.environment} archive writer`,
-        description: "Create, read, list, annotate and delete (by generation) export objects; nothing on the bucket itself",
+        description: "Create, read, annotate and delete (by generation) export objects; nothing on the bucket itself",
         permissions: [...ARCHIVE_WRITER_PERMISSIONS],
         stage: "GA",
       },
@@ -238,7 +236,7 @@ export class Archive extends pulumi.ComponentResource {
       {
         roleId: `botfleet_${settings.environment}_archive_reader`,
         title: `botfleet ${settings.environment} archive reader`,
-        description: "Read and list export objects; nothing else",
+        description: "Read export objects; nothing else",
         permissions: [...ARCHIVE_READER_PERMISSIONS],
         stage: "GA",
       },

@@ -137,11 +137,6 @@ export class GcsArchive {
   openRead(name: string, generation: string): Readable {
     return this.storage.bucket(this.bucket).file(name, { generation: Number(generation) }).createReadStream({ validation: false });
   }
-
-  async list(prefix: string): Promise<string[]> {
-    const [files] = await this.storage.bucket(this.bucket).getFiles({ prefix, autoPaginate: true });
-    return files.map((file) => file.name);
-  }
 }
 
 function toStored(metadata: Record<string, unknown>): StoredObject {

@@ -15,20 +15,7 @@ import { formatTable, judgeHandler, type Row } from "./judge";
  * listed (pending) on every run; the check fails on any finding not listed here, and on a listed
  * one that no longer occurs (remove it when fixed).
  */
-const KNOWN_GAPS: readonly { handler: string; kind: "notGranted" | "unexercised"; finding: string; why: string }[] = [
-  {
-    handler: "export",
-    kind: "unexercised",
-    finding: "storage.objects.list archive bucket",
-    why: "ARCHIVE_WRITER_PERMISSIONS (infra/gcp/archive.ts) grants list for GcsArchive.list, which no runtime code path calls",
-  },
-  {
-    handler: "api",
-    kind: "unexercised",
-    finding: "storage.objects.list archive bucket",
-    why: "ARCHIVE_READER_PERMISSIONS (infra/gcp/archive.ts) grants list for GcsArchive.list, which no runtime code path calls",
-  },
-];
+const KNOWN_GAPS: readonly { handler: string; kind: "notGranted" | "unexercised"; finding: string; why: string }[] = [];
 
 describe("least privilege, from the calls each handler made during the test suite", () => {
   let calls: RecordedCall[];

@@ -118,12 +118,11 @@ for (const stack of ["dev", "prod"] as const) {
       assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer`), [
         "storage.objects.create",
         "storage.objects.get",
-        "storage.objects.list",
         "storage.objects.update",
         "storage.objects.delete",
       ]);
       assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer`), [...ARCHIVE_WRITER_PERMISSIONS]);
-      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), ["storage.objects.get", "storage.objects.list"]);
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), ["storage.objects.get"]);
       assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), [...ARCHIVE_READER_PERMISSIONS]);
       const bindings = all(run, "gcp:storage/bucketIAMMember:BucketIAMMember");
       const bucket = only(run, "gcp:storage/bucket:Bucket");
