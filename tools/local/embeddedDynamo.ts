@@ -6,7 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { TABLE } from "../../runtime/adapters/tableSchema";
+import { tableDefinition } from "./tableDefinition";
 
 // dynalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,25 +68,5 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
 }
 
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const indexes = Object.values(TABLE.indexes);
-  const attributes = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
-        { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: "HASH" },
-          { AttributeName: index.sortKey, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "ALL" },
-      })),
-    }),
-  );
+  await client.send(new CreateTableCommand(tableDefinition(tableName)));
 }

@@ -2,7 +2,7 @@ import { Server } from "node:http";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient, recordStoreCalls, type StoreCall } from "../../../runtime/adapters/dynamo";
-import { TABLE } from "../../../runtime/adapters/tableSchema";
+import { tableDefinition } from "../../../tools/local/tableDefinition";
 
 // dynalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -63,27 +63,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     client,
     calls,
     async createTable(name) {
-      const indexes = Object.values(TABLE.indexes);
-      const attributes = [TABLE.partitionKey, TABLE.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
-      await admin.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: attributes.map((a) => ({ AttributeName: a, AttributeType: "S" })),
-          KeySchema: [
-            { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
-            { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
-          ],
-          GlobalSecondaryIndexes: indexes.map((i) => ({
-            IndexName: i.name,
-            KeySchema: [
-              { AttributeName: i.partitionKey, KeyType: "HASH" },
-              { AttributeName: i.sortKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          })),
-        }),
-      );
+      await admin.send(new CreateTableCommand(tableDefinition(name)));
     },
     async items(tableName) {
       const before = calls.length;

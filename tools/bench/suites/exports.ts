@@ -18,7 +18,7 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Storage } from "@google-cloud/storage";
 import { GcsArchive } from "../../../runtime/adapters/gcsArchive";
-import { TABLE } from "../../../runtime/adapters/tableSchema";
+import { tableDefinition } from "../../local/tableDefinition";
 import { exportRecords } from "../../../runtime/exports/exportSource";
 import { writeExport } from "../../../runtime/exports/writeExport";
 import { seedTickets } from "../../../test/support/seedTickets";
@@ -56,7 +56,7 @@ const suite: BenchSuite = async (emit) => {
   const client = new DynamoDBClient({ endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   const gcs = await startGcsServer();
   try {
-    await client.send(new CreateTableCommand(tableDefinition()));
+    await client.send(new CreateTableCommand(tableDefinition(TABLE_NAME)));
     const documents = DynamoDBDocumentClient.from(client);
     for (const size of SIZES) {
       const started = Date.now();
@@ -88,27 +88,6 @@ export default suite;
 
 const rate = (result: ChildResult) => (result.records * 1000) / result.ms;
 
-function tableDefinition(): ConstructorParameters<typeof CreateTableCommand>[0] {
-  const indexes = Object.values(TABLE.indexes);
-  const attributes = [...new Set([TABLE.partitionKey, TABLE.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])])];
-  return {
-    TableName: TABLE_NAME,
-    BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: "S" })),
-    KeySchema: [
-      { AttributeName: TABLE.partitionKey, KeyType: "HASH" },
-      { AttributeName: TABLE.sortKey, KeyType: "RANGE" },
-    ],
-    GlobalSecondaryIndexes: indexes.map((i) => ({
-      IndexName: i.name,
-      KeySchema: [
-        { AttributeName: i.partitionKey, KeyType: "HASH" },
-        { AttributeName: i.sortKey, KeyType: "RANGE" },
-      ],
-      Projection: { ProjectionType: "ALL" },
-    })),
-  };
-}
 
 function runChild(env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
