@@ -11,18 +11,28 @@ export interface RegisteredResource {
   readonly name: string;
   /** Inputs as the provider receives them (provider resources' non-string inputs are JSON strings). */
   readonly inputs: Record<string, unknown>;
+  /** Inputs as sent over the wire: secrets still wrapped in Pulumi's secret signature. */
+  readonly wireInputs: unknown;
   /** URN of the provider resource this custom resource uses (undefined for components). */
   readonly provider?: string;
   readonly parent?: string;
   readonly custom: boolean;
+  readonly protect: boolean;
+  /** URNs this resource explicitly depends on (dependsOn and input dependencies). */
+  readonly dependencies: readonly string[];
 }
 
-export interface ProgramRun {
+export interface MockRun<T> {
   readonly stack: string;
   readonly settings: Settings;
   readonly resources: readonly RegisteredResource[];
-  readonly outputs: StackOutputs;
+  /** What the build returned, its Output properties resolved. */
+  readonly outputs: T;
 }
+
+export type Resolved<T> = { [K in keyof T]: T[K] extends pulumi.Output<infer U> ? U : T[K] };
+
+export type ProgramRun = MockRun<Resolved<StackOutputs>>;
 
 export interface RunOptions {
   /** Config to change for this run: a value replaces, undefined removes the key. */
@@ -39,7 +49,20 @@ const PROJECT = "botfleet";
  * registered. Runs are serialised: the Pulumi runtime keeps global state.
  */
 export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  const run = queue.then(() => runOnce(stack, options));
+  return runUnderMocks(stack, botfleet, options);
+}
+
+/**
+ * The same for any part of the program: `build` gets the stack's settings (tests of single
+ * components build just those, with `createProviders(settings)`); every resource it registers is
+ * recorded the same way.
+ */
+export function runUnderMocks<T extends object>(
+  stack: string,
+  build: (settings: Settings) => T,
+  options: RunOptions = {},
+): Promise<MockRun<Resolved<T>>> {
+  const run = queue.then(() => runOnce(stack, build, options));
   queue = run.then(
     () => undefined,
     () => undefined,
@@ -49,7 +72,11 @@ export function runProgram(stack: string, options: RunOptions = {}): Promise<Pro
 
 let queue: Promise<void> = Promise.resolve();
 
-async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> {
+async function runOnce<T extends object>(
+  stack: string,
+  build: (settings: Settings) => T,
+  options: RunOptions,
+): Promise<MockRun<Resolved<T>>> {
   const stackConfig = readStackConfigWithSecrets(stack);
   const config: RawConfig = { ...(options.config ?? stackConfig.values) };
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
@@ -78,19 +105,19 @@ async function runOnce(stack: string, options: RunOptions): Promise<ProgramRun> 
 
   // Settings are read inside the run so config errors surface from here, as they would at `pulumi up`.
   let settings: Settings | undefined;
-  let outputs: StackOutputs | undefined;
+  let built: T | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
     settings = loadSettings();
-    outputs = botfleet(settings);
+    built = build(settings);
     return {};
   });
   await pulumi.runtime.disconnect();
-  if (!settings || !outputs) throw new Error("program did not run");
+  if (!settings || !built) throw new Error("program did not run");
 
   return {
     stack,
     settings,
-    outputs: await resolveOutputs(outputs),
+    outputs: await resolveOutputs(built),
     resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
   };
 }
@@ -101,6 +128,8 @@ interface RegisterRequest {
   getParent(): string;
   getProvider(): string;
   getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
 
@@ -118,21 +147,24 @@ function recordRegistrations(into: RegisteredResource[]): void {
           type: req.getType(),
           name: req.getName(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
+          wireInputs: req.getObject().toJavaScript(),
           provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
+          protect: req.getProtect() === true,
+          dependencies: req.getDependenciesList(),
         });
       }
       callback(err, res);
     });
 }
 
-async function resolveOutputs(outputs: StackOutputs): Promise<StackOutputs> {
+async function resolveOutputs<T extends object>(outputs: T): Promise<Resolved<T>> {
   const resolved: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) {
     resolved[key] = pulumi.Output.isInstance(value) ? await outputValue(value) : value;
   }
-  return resolved as unknown as StackOutputs;
+  return resolved as Resolved<T>;
 }
 
 function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
