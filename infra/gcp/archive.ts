@@ -183,76 +183,79 @@ export class Archive extends pulumi.ComponentResource {
   }
 
   private createExportServiceAccount(name: string, settings: Settings, bucket: gcp.storage.Bucket, pool: gcp.iam.WorkloadIdentityPool) {
-    const serviceAccount = new gcp.serviceaccount.Account(
-      `${name}-export-sa`,
-      {
-        accountId: `${settings.prefix}-export`,
-        displayName: "botfleet export (federated from AWS)",
-        description: "Writes daily exports to the archive bucket; impersonated only by the AWS export role, never through a key.",
-      },
-      { parent: this },
-    );
-    // The role is defined in the project but granted only on the bucket below.
-    const writerRole = new gcp.projects.IAMCustomRole(
-      `${name}-writer-role`,
-      {
-        roleId: `botfleet_${settings.environment}_archive_writer`,
-        title: `botfleet ${settings.environment} archive writer`,
-        description: "Create, read, annotate and delete (by generation) export objects; nothing on the bucket itself",
-        permissions: [...ARCHIVE_WRITER_PERMISSIONS],
-        stage: "GA",
-      },
-      { parent: this },
-    );
-    new gcp.storage.BucketIAMMember(
-      `${name}-export-writer`,
-      { bucket: bucket.name, role: writerRole.name, member: pulumi.interpolate`serviceAccount:${serviceAccount.email}` },
-      { parent: this },
-    );
-    new gcp.serviceaccount.IAMMember(
-      `${name}-export-wif`,
-      {
-        serviceAccountId: serviceAccount.name,
-        role: WORKLOAD_IDENTITY_USER,
-        member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, exportRoleName(settings))),
-      },
-      { parent: this },
-    );
-    return serviceAccount;
+    return this.createFederatedServiceAccount(name, settings, bucket, pool, {
+      resource: "export",
+      accountId: `${settings.prefix}-export`,
+      displayName: "botfleet export (federated from AWS)",
+      description: "Writes daily exports to the archive bucket; impersonated only by the AWS export role, never through a key.",
+      role: "writer",
+      roleDescription: "Create, read, annotate and delete (by generation) export objects; nothing on the bucket itself",
+      permissions: ARCHIVE_WRITER_PERMISSIONS,
+      awsRoleName: exportRoleName(settings),
+    });
   }
 
   private createReaderServiceAccount(name: string, settings: Settings, bucket: gcp.storage.Bucket, pool: gcp.iam.WorkloadIdentityPool) {
+    return this.createFederatedServiceAccount(name, settings, bucket, pool, {
+      resource: "api",
+      accountId: `${settings.prefix}-archive-reader`,
+      displayName: "botfleet archive reader (federated from AWS)",
+      description: "Reads finished exports for admins' downloads; impersonated only by the AWS api role, never through a key.",
+      role: "reader",
+      roleDescription: "Read export objects; nothing else",
+      permissions: ARCHIVE_READER_PERMISSIONS,
+      awsRoleName: apiRoleName(settings),
+    });
+  }
+
+  /**
+   * A service account that one AWS role impersonates through the pool: a custom role with exactly
+   * `permissions`, defined in the project but granted on the archive bucket only, and
+   * workloadIdentityUser for that role's principal set alone.
+   */
+  private createFederatedServiceAccount(
+    name: string,
+    settings: Settings,
+    bucket: gcp.storage.Bucket,
+    pool: gcp.iam.WorkloadIdentityPool,
+    identity: {
+      readonly resource: string;
+      readonly accountId: string;
+      readonly displayName: string;
+      readonly description: string;
+      readonly role: "writer" | "reader";
+      readonly roleDescription: string;
+      readonly permissions: readonly string[];
+      readonly awsRoleName: string;
+    },
+  ) {
     const serviceAccount = new gcp.serviceaccount.Account(
-      `${name}-reader-sa`,
-      {
-        accountId: `${settings.prefix}-archive-reader`,
-        displayName: "botfleet archive reader (federated from AWS)",
-        description: "Reads finished exports for admins' downloads; impersonated only by the AWS api role, never through a key.",
-      },
+      `${name}-${identity.role === "writer" ? "export" : "reader"}-sa`,
+      { accountId: identity.accountId, displayName: identity.displayName, description: identity.description },
       { parent: this },
     );
-    const readerRole = new gcp.projects.IAMCustomRole(
-      `${name}-reader-role`,
+    const role = new gcp.projects.IAMCustomRole(
+      `${name}-${identity.role}-role`,
       {
-        roleId: `botfleet_${settings.environment}_archive_reader`,
-        title: `botfleet ${settings.environment} archive reader`,
-        description: "Read export objects; nothing else",
-        permissions: [...ARCHIVE_READER_PERMISSIONS],
+        roleId: `botfleet_${settings.environment}_archive_${identity.role}`,
+        title: `botfleet ${settings.environment} archive ${identity.role}`,
+        description: identity.roleDescription,
+        permissions: [...identity.permissions],
         stage: "GA",
       },
       { parent: this },
     );
     new gcp.storage.BucketIAMMember(
-      `${name}-api-reader`,
-      { bucket: bucket.name, role: readerRole.name, member: pulumi.interpolate`serviceAccount:${serviceAccount.email}` },
+      `${name}-${identity.resource}-${identity.role}`,
+      { bucket: bucket.name, role: role.name, member: pulumi.interpolate`serviceAccount:${serviceAccount.email}` },
       { parent: this },
     );
     new gcp.serviceaccount.IAMMember(
-      `${name}-api-wif`,
+      `${name}-${identity.resource}-wif`,
       {
         serviceAccountId: serviceAccount.name,
         role: WORKLOAD_IDENTITY_USER,
-        member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, apiRoleName(settings))),
+        member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, identity.awsRoleName)),
       },
       { parent: this },
     );
