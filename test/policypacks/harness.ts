@@ -31,6 +31,14 @@ export interface Finding {
   readonly message: string;
 }
 
+/** The engine's unknown string sentinel (pulumi/pulumi rpc.go UnknownStringValue), as a first preview sends outputs not yet known. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A value as the engine sends a Pulumi secret (@pulumi/pulumi runtime/rpc.js specialSigKey / specialSecretSig). */
+export function secret(value: unknown): Record<string, unknown> {
+  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
 export const STACK = "test";
 export const PROJECT = "policytest";
 
@@ -76,6 +84,13 @@ export async function analyze(policy: ResourceValidationPolicy, resource: TestRe
   return findings(await call(fn, toAnalyzeRequest(gate, indexByUrn(all))), gate.urn);
 }
 
+/** Runs one resource policy on each of a set of resources, each with its provider, as the engine's Analyze calls do. */
+export async function analyzeEach(policy: ResourceValidationPolicy, resources: readonly TestResource[], config: Record<string, unknown> = {}): Promise<Finding[]> {
+  const found: Finding[] = [];
+  for (const resource of resources) found.push(...(await analyze(policy, resource, config)));
+  return found;
+}
+
 /** Runs one stack policy on a set of resources. */
 export async function analyzeStack(policy: StackValidationPolicy, resources: readonly TestResource[], config: Record<string, unknown> = {}): Promise<Finding[]> {
   const gate = resources.map((r, i) => toGateResource(r, i));
@@ -111,6 +126,18 @@ export function expectViolation(found: readonly Finding[], policy: string): void
   for (const f of found) {
     if (!/\n\S/.test(f.message)) throw new Error(`violation of ${policy} carries no fix: ${f.message}`);
   }
+}
+
+/** Asserts that the policy found nothing it could decide, and deferred (advisory, "Decided at `pulumi up`") at least once. */
+export function expectDeferredOnly(found: readonly Finding[], policy: string): void {
+  if (found.length === 0 || found.some((f) => f.policy !== policy || f.level !== "advisory" || !f.message.includes("Decided at `pulumi up`:"))) {
+    throw new Error(`expected only deferrals of ${policy}, got ${JSON.stringify(found, null, 1)}`);
+  }
+}
+
+/** Mandatory findings only (deferrals are advisory). */
+export function mandatory(found: readonly Finding[]): Finding[] {
+  return found.filter((f) => f.level === "mandatory");
 }
 
 export function expectClean(found: readonly Finding[]): void {

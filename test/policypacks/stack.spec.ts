@@ -2,79 +2,100 @@ import { awsProviderRequireAllowedAccount } from "../../policypacks/security/aws
 import { gcpProviderRequireConfiguredProject } from "../../policypacks/security/gcp/provider/requireConfiguredProject";
 import { stackDisallowDefaultProviders } from "../../policypacks/security/stack/disallowDefaultProviders";
 import { stackRequireProdAccountsDifferFromDev } from "../../policypacks/security/stack/requireProdAccountsDifferFromDev";
-import { analyzeStack, expectClean, expectViolation, type TestResource } from "./harness";
+import * as assert from "node:assert/strict";
+import { analyze, analyzeEach, expectClean, expectDeferredOnly, expectViolation, type TestResource, UNKNOWN } from "./harness";
 
 // Provider inputs arrive JSON-encoded, as in mocks, over the protocol and in stack exports.
 const awsProvider = (accounts: string[] | undefined, name = "botfleet-prod-aws") =>
   ({ type: "pulumi:providers:aws", name, props: { region: "eu-west-1", ...(accounts ? { allowedAccountIds: JSON.stringify(accounts) } : {}) } }) as TestResource & { name: string };
 const gcpProvider = (project: string, name = "botfleet-prod-gcp") => ({ type: "pulumi:providers:gcp", name, props: { project, region: "europe-west1" } }) as TestResource & { name: string };
-const table: TestResource = { type: "aws:dynamodb/table:Table", name: "table", props: {}, provider: awsProvider(["222222222222"]) };
+const table = (provider = awsProvider(["222222222222"])): TestResource => ({ type: "aws:dynamodb/table:Table", name: "table", props: {}, provider });
 const PROD = { accountId: "222222222222" };
 
-describe("policy pack: stack accounts", () => {
+describe("policy pack: stack accounts (resource policies on providers and provider references: `up` stops before the first change)", () => {
   describe("aws-provider-require-allowed-account", () => {
-    it("accepts a provider pinned to exactly the configured account", async () => {
-      expectClean(await analyzeStack(awsProviderRequireAllowedAccount, [awsProvider(["222222222222"]), table], PROD));
+    it("accepts a provider pinned to exactly the configured account, and the resources on it", async () => {
+      expectClean(await analyzeEach(awsProviderRequireAllowedAccount, [awsProvider(["222222222222"]), table()], PROD));
     });
     it("rejects a provider without allowedAccountIds", async () => {
-      expectViolation(await analyzeStack(awsProviderRequireAllowedAccount, [awsProvider(undefined)], PROD), "aws-provider-require-allowed-account");
+      expectViolation(await analyze(awsProviderRequireAllowedAccount, awsProvider(undefined), PROD), "aws-provider-require-allowed-account");
     });
     it("rejects a provider that also allows a second account", async () => {
-      expectViolation(await analyzeStack(awsProviderRequireAllowedAccount, [awsProvider(["222222222222", "333333333333"])], PROD), "aws-provider-require-allowed-account");
+      expectViolation(await analyze(awsProviderRequireAllowedAccount, awsProvider(["222222222222", "333333333333"]), PROD), "aws-provider-require-allowed-account");
     });
     it("rejects a provider pinned to another account", async () => {
-      expectViolation(await analyzeStack(awsProviderRequireAllowedAccount, [awsProvider(["111111111111"])], PROD), "aws-provider-require-allowed-account");
+      expectViolation(await analyze(awsProviderRequireAllowedAccount, awsProvider(["111111111111"]), PROD), "aws-provider-require-allowed-account");
     });
-    it("rejects every provider when the stack's account is not configured", async () => {
-      expectViolation(await analyzeStack(awsProviderRequireAllowedAccount, [awsProvider(["222222222222"])]), "aws-provider-require-allowed-account");
+    it("rejects a resource whose provider reference is pinned to another account (judged at the resource, before its step)", async () => {
+      const found = await analyze(awsProviderRequireAllowedAccount, table(awsProvider(["111111111111"])), PROD);
+      expectViolation(found, "aws-provider-require-allowed-account");
+      assert.match(found[0]?.message ?? "", /uses provider botfleet-prod-aws/);
+    });
+    it("rejects every provider when the stack's account is not configured (once, on the provider)", async () => {
+      expectViolation(await analyze(awsProviderRequireAllowedAccount, awsProvider(["222222222222"])), "aws-provider-require-allowed-account");
+      expectClean(await analyze(awsProviderRequireAllowedAccount, table()));
+    });
+    it("defers a provider whose allowedAccountIds are unknown in preview", async () => {
+      const provider = { ...awsProvider(undefined), props: { region: "eu-west-1", allowedAccountIds: UNKNOWN } };
+      expectDeferredOnly(await analyze(awsProviderRequireAllowedAccount, provider, PROD), "aws-provider-require-allowed-account");
     });
   });
 
   describe("gcp-provider-require-configured-project", () => {
     it("accepts the configured project", async () => {
-      expectClean(await analyzeStack(gcpProviderRequireConfiguredProject, [gcpProvider("botfleet-prod")], { project: "botfleet-prod" }));
+      expectClean(await analyze(gcpProviderRequireConfiguredProject, gcpProvider("botfleet-prod"), { project: "botfleet-prod" }));
     });
-    it("rejects another project", async () => {
-      const found = await analyzeStack(gcpProviderRequireConfiguredProject, [gcpProvider("botfleet-dev")], { project: "botfleet-prod" });
-      expectViolation(found, "gcp-provider-require-configured-project");
+    it("rejects another project, on the provider and on a bucket using it", async () => {
+      expectViolation(await analyze(gcpProviderRequireConfiguredProject, gcpProvider("botfleet-dev"), { project: "botfleet-prod" }), "gcp-provider-require-configured-project");
+      const bucket: TestResource = { type: "gcp:storage/bucket:Bucket", name: "b", props: {}, provider: gcpProvider("botfleet-dev") };
+      expectViolation(await analyze(gcpProviderRequireConfiguredProject, bucket, { project: "botfleet-prod" }), "gcp-provider-require-configured-project");
+    });
+    it("defers an unknown project", async () => {
+      expectDeferredOnly(await analyze(gcpProviderRequireConfiguredProject, gcpProvider(UNKNOWN), { project: "botfleet-prod" }), "gcp-provider-require-configured-project");
     });
   });
 
   describe("stack-disallow-default-providers", () => {
-    it("accepts resources on explicit providers", async () => {
-      expectClean(await analyzeStack(stackDisallowDefaultProviders, [awsProvider(["222222222222"]), table, { type: "botfleet:aws:Table", name: "c", props: {} }]));
+    it("accepts resources on explicit providers, and components", async () => {
+      expectClean(await analyzeEach(stackDisallowDefaultProviders, [awsProvider(["222222222222"]), table(), { type: "botfleet:aws:Table", name: "c", props: {} }]));
     });
     it("rejects a resource on a default provider", async () => {
-      const onDefault = { ...table, provider: awsProvider(["222222222222"], "default_7_48_0") };
-      expectViolation(await analyzeStack(stackDisallowDefaultProviders, [onDefault]), "stack-disallow-default-providers");
+      expectViolation(await analyze(stackDisallowDefaultProviders, table(awsProvider(["222222222222"], "default_7_48_0"))), "stack-disallow-default-providers");
     });
-    it("rejects a registered default provider", async () => {
-      expectViolation(await analyzeStack(stackDisallowDefaultProviders, [awsProvider(undefined, "default")]), "stack-disallow-default-providers");
+    it("rejects a registered default provider (the engine analyzes it before any resource uses it)", async () => {
+      expectViolation(await analyze(stackDisallowDefaultProviders, awsProvider(undefined, "default")), "stack-disallow-default-providers");
     });
     it("rejects a provider-package resource with no provider recorded", async () => {
-      const bare: TestResource = { type: "gcp:storage/bucket:Bucket", name: "b", props: {} };
-      expectViolation(await analyzeStack(stackDisallowDefaultProviders, [bare]), "stack-disallow-default-providers");
+      expectViolation(await analyze(stackDisallowDefaultProviders, { type: "gcp:storage/bucket:Bucket", name: "b", props: {} }), "stack-disallow-default-providers");
+    });
+    it("bypass: a provider named like a default but for another package is still a default", async () => {
+      expectViolation(await analyze(stackDisallowDefaultProviders, { ...gcpProvider("p", "default_9_37_0") }), "stack-disallow-default-providers");
     });
   });
 
   describe("stack-require-prod-accounts-differ-from-dev", () => {
     const config = { environment: "prod", devAccountId: "111111111111", devProject: "botfleet-dev" };
     it("accepts prod on its own account and project", async () => {
-      expectClean(await analyzeStack(stackRequireProdAccountsDifferFromDev, [awsProvider(["222222222222"]), gcpProvider("botfleet-prod")], config));
+      expectClean(await analyzeEach(stackRequireProdAccountsDifferFromDev, [awsProvider(["222222222222"]), gcpProvider("botfleet-prod"), table()], config));
     });
-    it("rejects prod's AWS provider on dev's account", async () => {
-      const found = await analyzeStack(stackRequireProdAccountsDifferFromDev, [awsProvider(["111111111111"]), gcpProvider("botfleet-prod")], config);
-      expectViolation(found, "stack-require-prod-accounts-differ-from-dev");
+    it("rejects prod's AWS provider on dev's account, and each resource on it", async () => {
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["111111111111"]), config), "stack-require-prod-accounts-differ-from-dev");
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, table(awsProvider(["111111111111"])), config), "stack-require-prod-accounts-differ-from-dev");
+    });
+    it("bypass: dev's account hidden as the second of two allowed accounts", async () => {
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["222222222222", "111111111111"]), config), "stack-require-prod-accounts-differ-from-dev");
     });
     it("rejects prod's GCP provider on dev's project", async () => {
-      const found = await analyzeStack(stackRequireProdAccountsDifferFromDev, [awsProvider(["222222222222"]), gcpProvider("botfleet-dev")], config);
-      expectViolation(found, "stack-require-prod-accounts-differ-from-dev");
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, gcpProvider("botfleet-dev"), config), "stack-require-prod-accounts-differ-from-dev");
     });
     it("rejects a prod config that does not name dev's accounts", async () => {
-      expectViolation(await analyzeStack(stackRequireProdAccountsDifferFromDev, [awsProvider(["222222222222"])], { environment: "prod" }), "stack-require-prod-accounts-differ-from-dev");
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["222222222222"]), { environment: "prod" }), "stack-require-prod-accounts-differ-from-dev");
     });
     it("does not apply to dev", async () => {
-      expectClean(await analyzeStack(stackRequireProdAccountsDifferFromDev, [awsProvider(["111111111111"])], { ...config, environment: "dev" }));
+      expectClean(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["111111111111"]), { ...config, environment: "dev" }));
+    });
+    it("defers a provider whose project is unknown in preview", async () => {
+      expectDeferredOnly(await analyze(stackRequireProdAccountsDifferFromDev, gcpProvider(UNKNOWN), config), "stack-require-prod-accounts-differ-from-dev");
     });
   });
 });

@@ -1,6 +1,7 @@
 import type {
   PolicyConfigSchema,
   PolicyResource,
+  ReportViolation,
   ResourceValidation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
@@ -9,20 +10,22 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { DECIDED_AT_UP, decide, decideAsync, Deferred, deferralOf, isUnknownRead, type Verdict } from "./unknowns";
 import type { Props } from "./values";
 
 /**
  * Declaring a policy: a name (verb + resource + property), a description, the resource types it
- * judges, and a check that returns one message per problem. Each message states the expected
- * state and how to get there; the analyzer prefixes it with the description.
+ * judges ("all" for guards on every resource's provider), and a check that returns one verdict
+ * per problem: a message stating the expected state and how to get there (the analyzer prefixes
+ * it with the description), or a deferral (lib/unknowns.ts) for what only `pulumi up` can decide.
  */
 export interface ResourceRule {
   readonly name: string;
   readonly description: string;
   readonly severity: Severity;
-  readonly types: readonly string[];
+  readonly types: readonly string[] | "all";
   readonly configSchema?: PolicyConfigSchema;
-  check(props: Props, args: ResourceValidationArgs): readonly string[];
+  check(props: Props, args: ResourceValidationArgs): readonly Verdict[] | Promise<readonly Verdict[]>;
 }
 
 export interface StackRule {
@@ -30,23 +33,34 @@ export interface StackRule {
   readonly description: string;
   readonly severity: Severity;
   readonly configSchema?: PolicyConfigSchema;
-  check(resources: readonly PolicyResource[], args: StackValidationArgs): readonly StackProblem[];
+  check(resources: readonly PolicyResource[], args: StackValidationArgs): readonly StackVerdict[] | Promise<readonly StackVerdict[]>;
 }
 
-export interface StackProblem {
+export interface StackVerdict {
   readonly urn?: string;
-  readonly message: string;
+  readonly verdict: Verdict;
+}
+
+/** Reports violations at the policy's level and deferrals as advisories that say they are decided at `up`. */
+function reportAll(verdicts: readonly Verdict[], report: ReportViolation, description: string, urn?: string): void {
+  for (const verdict of verdicts) {
+    if (verdict instanceof Deferred) {
+      // The object form of ReportViolation (server.js makeReportViolationFun) carries a level of its own.
+      const advisory = { message: `${description}\n${DECIDED_AT_UP} ${verdict.reason}`, enforcementLevel: "advisory", urn };
+      (report as unknown as (info: object) => void)(advisory);
+    } else report(verdict, urn);
+  }
 }
 
 /** A resource policy; mandatory unless the pack config says otherwise. */
 export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
-  const types = new Set(rule.types);
-  const validate: ResourceValidation = (args, report) => {
-    if (!types.has(args.type)) return;
-    for (const message of rule.check(args.props as Props, args)) report(message);
+  const types = rule.types === "all" ? undefined : new Set(rule.types);
+  const validate: ResourceValidation = async (args, report) => {
+    if (types && !types.has(args.type)) return;
+    reportAll(await decideAsync(() => rule.check(args.props as Props, args)), report, rule.description);
   };
   // One type: let the analyzer skip other resources without calling us (its own fast path).
-  if (rule.types.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = rule.types[0] as string;
+  if (rule.types !== "all" && rule.types.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = rule.types[0] as string;
   return {
     name: rule.name,
     description: rule.description,
@@ -57,6 +71,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
   };
 }
 
+/** A stack policy: each verdict at its resource; an unknown defers one resource's verdict, never the stack's. */
 export function stackPolicy(rule: StackRule): StackValidationPolicy {
   return {
     name: rule.name,
@@ -64,10 +79,23 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
     enforcementLevel: "mandatory",
     severity: rule.severity,
     ...(rule.configSchema ? { configSchema: rule.configSchema } : {}),
-    validateStack: (args, report) => {
-      for (const problem of rule.check(args.resources, args)) report(problem.message, problem.urn);
+    validateStack: async (args, report) => {
+      let verdicts: readonly StackVerdict[];
+      try {
+        verdicts = await rule.check(args.resources, args);
+      } catch (error) {
+        // Only if a check reads an unknown outside perResource: a deferral of the stack, not a crash.
+        if (!isUnknownRead(error)) throw error;
+        verdicts = [{ verdict: deferralOf(error) }];
+      }
+      for (const v of verdicts) reportAll([v.verdict], report, rule.description, v.urn);
     },
   };
+}
+
+/** Judges each resource on its own: an unknown in one resource defers that resource only. */
+export function perResource(resources: readonly PolicyResource[], judge: (resource: PolicyResource) => readonly Verdict[]): StackVerdict[] {
+  return resources.flatMap((resource) => decide(() => judge(resource)).map((verdict) => ({ urn: resource.urn, verdict })));
 }
 
 /** Config schema fragments shared by the stack-aware policies. */
@@ -79,4 +107,10 @@ export const GCP_PROJECT_SCHEMA: PolicyConfigJSONSchema = { type: "string", patt
 export function configString(args: { getConfig<T extends object>(): T }, key: string): string | undefined {
   const value = (args.getConfig<Record<string, unknown>>())[key];
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Reads one number property of a policy's config; the schema default when unset. */
+export function configNumber(args: { getConfig<T extends object>(): T }, key: string, fallback: number): number {
+  const value = (args.getConfig<Record<string, unknown>>())[key];
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }

@@ -1,8 +1,10 @@
+import { decideAsync, type Verdict } from "./unknowns";
 import { decodeJson, isRecord, stringList } from "./values";
 
 /**
  * An IAM policy statement in one shape, whatever the source wrote: Statement single or list,
- * Action/Resource string or list, document as a JSON string or an object.
+ * Action/Resource string or list, document as a JSON string or an object, Pulumi's typed
+ * (getPolicyDocument-style) keys or IAM's.
  */
 export interface Statement {
   readonly effect: "Allow" | "Deny";
@@ -17,12 +19,37 @@ export interface Statement {
   readonly conditions: readonly { operator: string; key: string; values: readonly string[] }[];
 }
 
-export function parseStatements(document: unknown): Statement[] {
+/** Readers of a document's statements (reading an unknown document throws: the caller defers it). */
+function statementReaders(document: unknown): (() => unknown)[] {
   const doc = decodeJson(document);
   if (!isRecord(doc)) return [];
   const raw = doc.Statement ?? doc.statement ?? doc.statements;
-  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.filter(isRecord).map(normalise);
+  if (Array.isArray(raw)) return [...raw.keys()].map((i) => () => raw[i] as unknown);
+  return raw === undefined ? [] : [() => raw];
+}
+
+export function parseStatements(document: unknown): Statement[] {
+  return statementReaders(document).map((read) => read()).filter(isRecord).map(normalise);
+}
+
+/**
+ * Judges each statement on its own: a statement with an unknown part is deferred to `pulumi up`,
+ * the others are judged now (an `Action: "*"` beside an unknown statement is still reported).
+ */
+export async function judgeStatements(
+  document: unknown,
+  judge: (statement: Statement) => readonly Verdict[] | Promise<readonly Verdict[]>,
+): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (const read of statementReaders(document)) {
+    verdicts.push(
+      ...(await decideAsync(() => {
+        const raw = read();
+        return isRecord(raw) ? judge(normalise(raw)) : [];
+      })),
+    );
+  }
+  return verdicts;
 }
 
 function normalise(s: Record<string, unknown>): Statement {
@@ -69,20 +96,9 @@ function conditionsOf(value: unknown): Statement["conditions"] {
   );
 }
 
-/** IAM action wildcard match, case-insensitive, as IAM evaluates "s3:Get*" against "s3:GetObject". */
-export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return regex.test(action);
-}
-
-/** "*" or "service:*": every action, or every action of a service. */
-export function isServiceWildcard(action: string): boolean {
-  return action === "*" || /^[a-z0-9-]+:\*$/i.test(action);
-}
-
 /**
- * The identity-policy documents a resource carries, with where each came from. Trust policies
- * (assumeRolePolicy) and resource policies (bucket policies) are judged by their own policies.
+ * The identity-policy documents a resource carries. Trust policies (assumeRolePolicy) and resource
+ * policies (bucket, key, queue…) are judged by their own policies.
  */
 export const IDENTITY_POLICY_TYPES = [
   "aws:iam/role:Role",
@@ -92,14 +108,42 @@ export const IDENTITY_POLICY_TYPES = [
   "aws:iam/groupPolicy:GroupPolicy",
 ] as const;
 
-export function identityDocuments(type: string, props: Readonly<Record<string, unknown>>): { where: string; document: unknown }[] {
+export interface Document {
+  readonly where: string;
+  /** Reads the document (through the proxy: an unknown document throws, deferring just it). */
+  readonly read: () => unknown;
+}
+
+export function identityDocuments(type: string, props: Readonly<Record<string, unknown>>): Document[] {
   if (type === "aws:iam/role:Role") {
     const inline = decodeJson(props.inlinePolicies);
     if (!Array.isArray(inline)) return [];
-    return inline
-      .filter(isRecord)
-      .filter((p) => p.policy !== undefined)
-      .map((p, i) => ({ where: `inline policy ${typeof p.name === "string" ? `"${p.name}"` : `#${i + 1}`}`, document: p.policy }));
+    return [...inline.keys()].map((i) => ({
+      where: `inline policy #${i + 1}`,
+      read: () => {
+        const entry: unknown = inline[i];
+        return isRecord(entry) ? entry.policy : undefined;
+      },
+    }));
   }
-  return props.policy === undefined ? [] : [{ where: "policy", document: props.policy }];
+  return props.policy === undefined ? [] : [{ where: "policy", read: () => props.policy }];
+}
+
+/** Judges every statement of every identity document of a resource, each document and statement on its own. */
+export async function judgeIdentityStatements(
+  type: string,
+  props: Readonly<Record<string, unknown>>,
+  judge: (statement: Statement, where: string) => readonly Verdict[] | Promise<readonly Verdict[]>,
+): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (const doc of identityDocuments(type, props)) {
+    verdicts.push(...(await decideAsync(() => judgeStatements(doc.read(), (s) => judge(s, doc.where)), doc.where)));
+  }
+  return verdicts;
+}
+
+/** IAM action wildcard match, case-insensitive, as IAM evaluates "s3:Get*" against "s3:GetObject". */
+export function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return regex.test(action);
 }

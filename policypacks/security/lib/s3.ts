@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { isRecord, text } from "./values";
+import { isCustomerManagedKeyRef, isRecord, text } from "./values";
 
 /** Bucket resources, v1-style and v2-style, and the separate resources that configure them. */
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
@@ -19,12 +19,17 @@ export function bucketsIn(resources: readonly PolicyResource[]): PolicyResource[
   return resources.filter((r) => BUCKET_TYPES.includes(r.type));
 }
 
-/** Whether an SSE rule (or list of rules) uses KMS ("aws:kms" or "aws:kms:dsse"). */
+/** Whether an SSE rule (or list of rules) uses KMS ("aws:kms" or "aws:kms:dsse") with a customer-managed key. */
 export function usesKms(rules: unknown): boolean {
   const list = Array.isArray(rules) ? rules : rules === undefined ? [] : [rules];
   return list.some((rule) => {
     const byDefault = isRecord(rule) ? rule.applyServerSideEncryptionByDefault : undefined;
     const first = Array.isArray(byDefault) ? byDefault[0] : byDefault;
-    return isRecord(first) && typeof first.sseAlgorithm === "string" && first.sseAlgorithm.startsWith("aws:kms");
+    return (
+      isRecord(first) &&
+      typeof first.sseAlgorithm === "string" &&
+      first.sseAlgorithm.startsWith("aws:kms") &&
+      (first.kmsMasterKeyId === undefined || isCustomerManagedKeyRef(first.kmsMasterKeyId))
+    );
   });
 }

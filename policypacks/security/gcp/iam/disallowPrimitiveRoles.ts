@@ -1,9 +1,12 @@
 import { resourcePolicy } from "../../lib/define";
-import { bindingsOf, GCP_IAM_TYPES } from "../../lib/gcpIam";
+import { bindingsOf, forMembers, GCP_IAM_TYPES } from "../../lib/gcpIam";
 
 const PRIMITIVE = ["roles/owner", "roles/editor", "roles/viewer"];
 
-/** Severity critical. Owner/editor/viewer span every service in the project; predefined roles name what is needed. */
+/**
+ * Severity critical. Owner/editor/viewer span every service in the project; predefined roles name
+ * what is needed. Decided from the role alone: a member still unknown in preview does not defer it.
+ */
 export const gcpIamDisallowPrimitiveRoles = resourcePolicy({
   name: "gcp-iam-disallow-primitive-roles",
   description: "GCP IAM must not grant the primitive roles owner, editor or viewer.",
@@ -12,5 +15,5 @@ export const gcpIamDisallowPrimitiveRoles = resourcePolicy({
   check: (props) =>
     bindingsOf(props)
       .filter((b) => PRIMITIVE.includes(b.role))
-      .map((b) => `Replace ${b.role} with the predefined role that covers only what is needed (e.g. roles/storage.objectCreator on the bucket).`),
+      .map((b) => `Replace ${b.role}${forMembers(b)} with the predefined role that covers only what is needed (e.g. roles/storage.objectCreator on the bucket).`),
 });

@@ -1,10 +1,6 @@
 import { resourcePolicy } from "../../lib/define";
-import { bindingsOf, GCP_IAM_TYPES, isProjectLevel } from "../../lib/gcpIam";
-
-/** Workload identities: service accounts and federated principals (Workload Identity Federation). */
-function isWorkload(member: string): boolean {
-  return member.startsWith("serviceAccount:") || member.startsWith("principal:") || member.startsWith("principalSet:");
-}
+import { decide } from "../../lib/unknowns";
+import { bindingsOf, GCP_IAM_TYPES, isProjectLevel, isWorkload } from "../../lib/gcpIam";
 
 /** Severity high. A project-level storage role reaches every bucket in the project, not just the one the workload writes. */
 export const gcpIamDisallowProjectStorageRolesForServiceAccounts = resourcePolicy({
@@ -15,6 +11,7 @@ export const gcpIamDisallowProjectStorageRolesForServiceAccounts = resourcePolic
   check: (props) =>
     bindingsOf(props)
       .filter((b) => b.role.startsWith("roles/storage."))
-      .flatMap((b) => b.members.filter(isWorkload).map((m) => ({ role: b.role, member: m })))
-      .map(({ role, member }) => `Grant ${role} to ${member} with gcp.storage.BucketIAMMember on the one bucket instead.`),
+      .flatMap((b) =>
+        decide(() => b.members().filter(isWorkload).map((m) => `Grant ${b.role} to ${m} with gcp.storage.BucketIAMMember on the one bucket instead.`)),
+      ),
 });

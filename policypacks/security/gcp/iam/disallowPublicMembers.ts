@@ -1,4 +1,5 @@
 import { resourcePolicy } from "../../lib/define";
+import { decide } from "../../lib/unknowns";
 import { bindingsOf, GCP_IAM_TYPES } from "../../lib/gcpIam";
 
 const PUBLIC = ["allUsers", "allAuthenticatedUsers"];
@@ -10,7 +11,7 @@ export const gcpIamDisallowPublicMembers = resourcePolicy({
   severity: "critical",
   types: GCP_IAM_TYPES,
   check: (props) =>
-    bindingsOf(props)
-      .flatMap((b) => b.members.filter((m) => PUBLIC.includes(m)).map((m) => ({ role: b.role, member: m })))
-      .map(({ role, member }) => `Remove ${member} from ${role}: grant to the specific service account or principal set.`),
+    bindingsOf(props).flatMap((b) =>
+      decide(() => b.members().filter((m) => PUBLIC.includes(m)).map((m) => `Remove ${m} from ${b.role}: grant to the specific service account or principal set.`)),
+    ),
 });

@@ -1,4 +1,4 @@
-import { stackPolicy } from "../../../lib/define";
+import { perResource, stackPolicy } from "../../../lib/define";
 import { isTrue } from "../../../lib/values";
 
 const PAIRS = [
@@ -9,6 +9,7 @@ const PAIRS = [
 /**
  * Severity high. Once an API has a custom domain behind the edge, the default
  * execute-api.amazonaws.com hostname is a way around the WAF, rate limits and origin lock.
+ * A stack policy (it needs to know the stack has a custom domain), judged per API.
  */
 export const awsApigatewayApiRequireExecuteApiDisabled = stackPolicy({
   name: "aws-apigateway-api-require-execute-api-disabled",
@@ -17,9 +18,10 @@ export const awsApigatewayApiRequireExecuteApiDisabled = stackPolicy({
   check: (resources) =>
     PAIRS.flatMap(({ domain, api }) =>
       resources.some((r) => r.type === domain)
-        ? resources
-            .filter((r) => r.type === api && !isTrue(r.props.disableExecuteApiEndpoint))
-            .map((r) => ({ urn: r.urn, message: "Set disableExecuteApiEndpoint: true; clients reach the API through its custom domain." }))
+        ? perResource(
+            resources.filter((r) => r.type === api),
+            (r) => (isTrue(r.props.disableExecuteApiEndpoint) ? [] : ["Set disableExecuteApiEndpoint: true; clients reach the API through its custom domain."]),
+          )
         : [],
     ),
 });

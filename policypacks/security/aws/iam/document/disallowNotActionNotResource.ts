@@ -1,5 +1,5 @@
 import { resourcePolicy } from "../../../lib/define";
-import { IDENTITY_POLICY_TYPES, identityDocuments, parseStatements } from "../../../lib/iamDocument";
+import { IDENTITY_POLICY_TYPES, judgeIdentityStatements } from "../../../lib/iamDocument";
 
 /** Severity high. NotAction/NotResource grant everything except a list, including what AWS adds later. */
 export const awsIamPolicyDisallowNotActionNotResource = resourcePolicy({
@@ -8,9 +8,9 @@ export const awsIamPolicyDisallowNotActionNotResource = resourcePolicy({
   severity: "high",
   types: IDENTITY_POLICY_TYPES,
   check: (props, args) =>
-    identityDocuments(args.type, props).flatMap(({ where, document }) =>
-      parseStatements(document)
-        .filter((s) => s.notActions.length > 0 || s.notResources.length > 0)
-        .map(() => `${where} uses NotAction/NotResource: write the allowed Action and Resource lists explicitly.`),
+    judgeIdentityStatements(args.type, props, (s, where) =>
+      s.effect === "Allow" && (s.notActions.length > 0 || s.notResources.length > 0)
+        ? [`${where} uses NotAction/NotResource: write the allowed Action and Resource lists explicitly.`]
+        : [],
     ),
 });

@@ -1,49 +1,33 @@
 import { resourcePolicy } from "../../../lib/define";
-import { IDENTITY_POLICY_TYPES, identityDocuments, parseStatements } from "../../../lib/iamDocument";
+import { IDENTITY_POLICY_TYPES, judgeIdentityStatements } from "../../../lib/iamDocument";
+import { actionFacts, isServiceWide, isUnscopedResource, reach } from "../../../lib/iamKnowledge";
+
+/** Whether a pattern reaches an action that AWS can scope to resources (not one it only authorizes on "*"). */
+async function reachesScopableAction(pattern: string): Promise<boolean> {
+  if (await isServiceWide(pattern)) return true;
+  for (const action of await reach(pattern)) if ((await actionFacts(action))?.wildcardOnly === false) return true;
+  return false;
+}
 
 /**
- * Actions that AWS only authorises on Resource "*" (they have no resource-level permissions), so
- * granting them on "*" is the least privilege there is.
+ * Severity high. A resource pattern that reaches every resource of a service ("*",
+ * "arn:aws:secretsmanager:*:*:secret:*", "arn:*:dynamodb:*:*:table/*", a wildcard account or
+ * region) turns a narrow action list into access to every table, key and secret. Only actions that
+ * AWS authorizes on "*" alone (no resource types in the service reference) may have it.
  */
-export const ACTIONS_ONLY_ON_WILDCARD = [
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-  "xray:GetSamplingRules",
-  "xray:GetSamplingTargets",
-  "cloudwatch:PutMetricData",
-  "ec2:CreateNetworkInterface",
-  "ec2:DescribeNetworkInterfaces",
-  "ec2:DeleteNetworkInterface",
-  "ec2:AssignPrivateIpAddresses",
-  "ec2:UnassignPrivateIpAddresses",
-  "sts:GetCallerIdentity",
-  "kms:ListKeys",
-  "kms:ListAliases",
-  "secretsmanager:GetRandomPassword",
-  "secretsmanager:ListSecrets",
-  "s3:ListAllMyBuckets",
-  "dynamodb:ListTables",
-  "sqs:ListQueues",
-  "sns:ListTopics",
-  "lambda:ListFunctions",
-  "logs:DescribeLogGroups",
-  "tag:GetResources",
-];
-
-const ONLY_ON_WILDCARD = new Set(ACTIONS_ONLY_ON_WILDCARD.map((a) => a.toLowerCase()));
-
-/** Severity high. Resource "*" turns a narrow action list into access to every table, key and secret in the account. */
 export const awsIamPolicyDisallowWildcardResources = resourcePolicy({
   name: "aws-iam-policy-disallow-wildcard-resources",
-  description: 'IAM policies must not allow actions on Resource "*" unless AWS only permits that action on "*".',
+  description: "IAM policies must not allow actions on every resource of a service unless AWS only permits that action on \"*\".",
   severity: "high",
   types: IDENTITY_POLICY_TYPES,
   check: (props, args) =>
-    identityDocuments(args.type, props).flatMap(({ where, document }) =>
-      parseStatements(document)
-        .filter((s) => s.effect === "Allow" && s.resources.includes("*"))
-        // IAM action names are case-insensitive; a wildcard action is never on the list.
-        .flatMap((s) => s.actions.filter((a) => !ONLY_ON_WILDCARD.has(a.toLowerCase())))
-        .map((action) => `${where} allows "${action}" on Resource "*": name the ARNs it needs (table, key, secret, log group).`),
-    ),
+    judgeIdentityStatements(args.type, props, async (s, where) => {
+      const unscoped = s.resources.filter(isUnscopedResource);
+      if (s.effect !== "Allow" || unscoped.length === 0) return [];
+      const offending: string[] = [];
+      for (const action of s.actions) if (await reachesScopableAction(action)) offending.push(action);
+      return offending.map(
+        (action) => `${where} allows "${action}" on ${unscoped.map((r) => `"${r}"`).join(", ")}, which reaches every resource of the service: name the ARNs it needs (table, key, secret, log group).`,
+      );
+    }),
 });

@@ -1,14 +1,22 @@
+import { callerRestriction, isAnyonePrincipal } from "../../../lib/conditions";
 import { resourcePolicy } from "../../../lib/define";
-import { parseStatements } from "../../../lib/iamDocument";
+import { judgeStatements } from "../../../lib/iamDocument";
 
-/** Severity critical. Principal "*" in a trust policy lets any AWS account assume the role. */
+/**
+ * Severity critical. Principal "*" (or NotPrincipal) in a trust policy lets any AWS account assume
+ * the role. A condition that really restricts the caller (organisation, account, federated
+ * subject) can make it safe; one that matches anything (StringLike aws:SourceAccount "*", an
+ * ...IfExists operator, ArnLike "arn:aws:*") cannot, and counts as absent.
+ */
 export const awsIamRoleDisallowWildcardTrust = resourcePolicy({
   name: "aws-iam-role-disallow-wildcard-trust",
-  description: 'IAM role trust policies must not trust Principal "*" or NotPrincipal.',
+  description: 'IAM role trust policies must not trust Principal "*" or NotPrincipal without a condition that restricts the caller.',
   severity: "critical",
   types: ["aws:iam/role:Role"],
   check: (props) =>
-    parseStatements(props.assumeRolePolicy)
-      .filter((s) => s.effect === "Allow" && (s.hasNotPrincipal || s.principals.some((p) => p === "*" || p.endsWith(":*"))))
-      .map(() => "Name the exact service, role ARN or OIDC provider that may assume this role."),
+    judgeStatements(props.assumeRolePolicy, (s) =>
+      s.effect === "Allow" && (s.hasNotPrincipal || s.principals.some(isAnyonePrincipal)) && !callerRestriction(s).restricted
+        ? ["Name the exact service, role ARN or OIDC provider that may assume this role (conditions that match anything do not count)."]
+        : [],
+    ),
 });

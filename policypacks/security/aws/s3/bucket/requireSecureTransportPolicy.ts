@@ -1,7 +1,8 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { stackPolicy } from "../../../lib/define";
+import { perResource, stackPolicy } from "../../../lib/define";
 import { parseStatements, type Statement } from "../../../lib/iamDocument";
 import { bucketsIn, targetsBucket } from "../../../lib/s3";
+import { decide } from "../../../lib/unknowns";
 
 /** A Deny for everyone and every S3 action when aws:SecureTransport is false. */
 function deniesInsecureTransport(s: Statement): boolean {
@@ -13,24 +14,22 @@ function deniesInsecureTransport(s: Statement): boolean {
   );
 }
 
-function policiesOf(bucket: PolicyResource, resources: readonly PolicyResource[]): unknown[] {
-  const attached = resources
-    .filter((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && targetsBucket(r, bucket))
-    .map((r) => r.props.policy);
-  return bucket.props.policy === undefined ? attached : [bucket.props.policy, ...attached];
+/** Whether any policy of the bucket denies plain HTTP; a policy still unknown leaves it undecided (throws). */
+function deniesPlainHttp(bucket: PolicyResource, resources: readonly PolicyResource[]): boolean {
+  const attached = resources.filter((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && decide(() => (targetsBucket(r, bucket) ? ["yes"] : [])).length > 0);
+  const documents = [() => bucket.props.policy, ...attached.map((r) => () => r.props.policy)];
+  return documents.some((read) => parseStatements(read()).some(deniesInsecureTransport));
 }
 
-/** Severity high. Without this statement a client can read or write objects over plain HTTP. */
+/** Severity high. Without this statement a client can read or write objects over plain HTTP. Judged per bucket. */
 export const awsS3BucketRequireSecureTransportPolicy = stackPolicy({
   name: "aws-s3-bucket-require-secure-transport-policy",
   description: "S3 buckets must have a bucket policy that denies requests without TLS.",
   severity: "high",
   check: (resources) =>
-    bucketsIn(resources)
-      .filter((bucket) => !policiesOf(bucket, resources).some((doc) => parseStatements(doc).some(deniesInsecureTransport)))
-      .map((bucket) => ({
-        urn: bucket.urn,
-        message:
-          'Attach an aws.s3.BucketPolicy with { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }.',
-      })),
+    perResource(bucketsIn(resources), (bucket) =>
+      deniesPlainHttp(bucket, resources)
+        ? []
+        : ['Attach an aws.s3.BucketPolicy with { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }.'],
+    ),
 });

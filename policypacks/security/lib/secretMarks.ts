@@ -1,0 +1,71 @@
+/**
+ * Which values the engine sent as Pulumi secrets.
+ *
+ * The engine sends an analyzer secrets wrapped as {"4dabf18193072939515e22adb298388d":
+ * "1b47061264138c4ac30d75fd1eb44270", "value": ...} (pulumi/pulumi pkg/resource/plugin/
+ * analyzer_plugin.go marshals with KeepSecrets: true; the signature is specialSigKey/specialSecretSig
+ * of @pulumi/pulumi runtime/rpc.js). @pulumi/policy's deserialize.js unwraps them before a policy
+ * sees its props (deserializeProperties(..., proxySecrets = false) in server.js), so a policy
+ * cannot tell a secret from a plain value. Hand-written on purpose: no API of @pulumi/policy 1.21
+ * exposes it, so we wrap that module's own deserializeProperties (server.js calls it through the
+ * module object) to remember the wire form of each props object it returns. Nothing is changed in
+ * what policies see. test/policypacks/secrets.spec.ts fails if an upgrade stops this working.
+ */
+import { rawOf } from "./unknowns";
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+interface StructLike {
+  toJavaScript(): Record<string, unknown>;
+}
+type Deserialize = (struct: StructLike, proxySecrets: boolean) => Record<string, unknown>;
+
+const wireForms = new WeakMap<object, Record<string, unknown>>();
+
+function install(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require("@pulumi/policy/deserialize") as { deserializeProperties: Deserialize & { botfleetSecretMarks?: true } };
+  const original = module.deserializeProperties;
+  if (original.botfleetSecretMarks) return true;
+  const wrapped: Deserialize & { botfleetSecretMarks?: true } = (struct, proxySecrets) => {
+    const wire = struct.toJavaScript();
+    // Hand the original the JavaScript form we already built, so the Struct is converted once.
+    const props = original({ toJavaScript: () => wire }, proxySecrets);
+    wireForms.set(props, wire);
+    return props;
+  };
+  wrapped.botfleetSecretMarks = true;
+  module.deserializeProperties = wrapped;
+  return true;
+}
+
+/** Whether the hook is in place (false only if @pulumi/policy's internals changed). */
+export const secretMarksInstalled = install();
+
+export function isSecretWire(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The wire form of a resource's props (secrets still wrapped), or undefined if it was not recorded. */
+export function wireFormOf(props: unknown): Record<string, unknown> | undefined {
+  const raw = rawOf(props);
+  return typeof raw === "object" && raw !== null ? wireForms.get(raw) : undefined;
+}
+
+/** Follows a path through a wire form; a secret along the way marks everything under it secret. */
+export function secretAlong(wire: unknown, path: readonly string[]): { secret: boolean; value: unknown } {
+  let current = wire;
+  let secret = false;
+  for (const key of path) {
+    if (isSecretWire(current)) {
+      secret = true;
+      current = (current as Record<string, unknown>).value;
+    }
+    if (Array.isArray(current) && current.length === 1) current = current[0];
+    if (typeof current !== "object" || current === null) return { secret, value: undefined };
+    current = (current as Record<string, unknown>)[key];
+  }
+  if (isSecretWire(current)) return { secret: true, value: (current as Record<string, unknown>).value };
+  return { secret, value: current };
+}
