@@ -61,14 +61,23 @@ export interface CallerRestriction {
   readonly accounts: readonly string[];
 }
 
-export function callerRestriction(statement: Statement): CallerRestriction {
+/** Keys about the calling principal itself: what can neutralise Principal "*" in a trust policy. */
+const PRINCIPAL_KEYS = ["aws:principalaccount", "aws:principalarn", "aws:principalorgid", "aws:principalorgpaths", "aws:userid", "aws:username"];
+
+/**
+ * Who an Allow statement admits once conditions that match anything are set aside. For a trust
+ * policy ("trust") only conditions on the caller's own identity count: aws:SourceAccount and the
+ * like describe a service acting for a resource and are absent when a principal calls AssumeRole.
+ */
+export function callerRestriction(statement: Statement, kind: "trust" | "resource" = "resource"): CallerRestriction {
   const effective = effectiveConditions(statement);
   const accounts = effective.flatMap((c) => {
     if (ACCOUNT_KEYS.includes(c.key)) return c.values;
     if (ARN_KEYS.includes(c.key)) return c.values.map(accountOfArn).filter((a): a is string => a !== undefined);
     return [];
   });
-  const restricted = effective.some((c) => [...ACCOUNT_KEYS, ...ARN_KEYS, ...OTHER_IDENTITY_KEYS].includes(c.key) || FEDERATED_KEY.test(c.key));
+  const keys = kind === "trust" ? PRINCIPAL_KEYS : [...ACCOUNT_KEYS, ...ARN_KEYS, ...OTHER_IDENTITY_KEYS];
+  const restricted = effective.some((c) => keys.includes(c.key) || FEDERATED_KEY.test(c.key));
   return { restricted, accounts };
 }
 

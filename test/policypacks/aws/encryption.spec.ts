@@ -44,7 +44,7 @@ describe("policy pack: AWS encryption at rest", () => {
   });
 
   describe("CloudWatch log groups", () => {
-    const group = { name: "/aws/lambda/botfleet-dev-telegram", kmsKeyId: KEY_ARN, retentionInDays: 30 };
+    const group = { name: "/aws/lambda/botfleet-dev-telegram", kmsKeyId: KEY_ARN, retentionInDays: 365 };
     const type = "aws:cloudwatch/logGroup:LogGroup";
     it("accepts an encrypted log group with retention", async () => {
       expectClean(await analyze(awsCloudwatchLogGroupRequireCmkEncryption, { type, props: group }));

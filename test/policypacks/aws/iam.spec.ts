@@ -146,8 +146,18 @@ describe("policy pack: least-privilege AWS IAM", () => {
       expectClean(await analyze(awsIamRoleDisallowWildcardTrust, { type: ROLE, props: role }));
     });
     it('rejects Principal { AWS: "*" }', async () => {
-      const props = withProp(role, "assumeRolePolicy", JSON.stringify({ Statement: [{ ...trust.Statement[0], Principal: { AWS: "*" } }] }));
+      const props = withProp(role, "assumeRolePolicy", JSON.stringify({ Statement: [{ ...trust.Statement[0], Principal: { AWS: "*" }, Condition: undefined }] }));
       expectViolation(await analyze(awsIamRoleDisallowWildcardTrust, { type: ROLE, props }), "aws-iam-role-disallow-wildcard-trust");
+    });
+    it('bypass: Principal "*" "restricted" by StringLike aws:SourceAccount "*" (a condition that matches anything)', async () => {
+      const statement = { ...trust.Statement[0], Principal: "*", Condition: { StringLike: { "aws:SourceAccount": "*" } } };
+      const props = withProp(role, "assumeRolePolicy", JSON.stringify({ Statement: [statement] }));
+      expectViolation(await analyze(awsIamRoleDisallowWildcardTrust, { type: ROLE, props }), "aws-iam-role-disallow-wildcard-trust");
+    });
+    it('accepts Principal "*" really restricted to our organisation', async () => {
+      const statement = { ...trust.Statement[0], Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } };
+      const props = withProp(role, "assumeRolePolicy", JSON.stringify({ Statement: [statement] }));
+      expectClean(await analyze(awsIamRoleDisallowWildcardTrust, { type: ROLE, props }));
     });
   });
 

@@ -4,8 +4,8 @@ import { judgeStatements } from "../../../lib/iamDocument";
 
 /**
  * Severity critical. Principal "*" (or NotPrincipal) in a trust policy lets any AWS account assume
- * the role. A condition that really restricts the caller (organisation, account, federated
- * subject) can make it safe; one that matches anything (StringLike aws:SourceAccount "*", an
+ * the role. A condition on the caller's own identity (aws:PrincipalOrgID, aws:PrincipalAccount,
+ * aws:PrincipalArn, a federated subject) can make it safe; one that matches anything (StringLike aws:SourceAccount "*", an
  * ...IfExists operator, ArnLike "arn:aws:*") cannot, and counts as absent.
  */
 export const awsIamRoleDisallowWildcardTrust = resourcePolicy({
@@ -15,7 +15,7 @@ export const awsIamRoleDisallowWildcardTrust = resourcePolicy({
   types: ["aws:iam/role:Role"],
   check: (props) =>
     judgeStatements(props.assumeRolePolicy, (s) =>
-      s.effect === "Allow" && (s.hasNotPrincipal || s.principals.some(isAnyonePrincipal)) && !callerRestriction(s).restricted
+      s.effect === "Allow" && (s.hasNotPrincipal || s.principals.some(isAnyonePrincipal)) && !callerRestriction(s, "trust").restricted
         ? ["Name the exact service, role ARN or OIDC provider that may assume this role (conditions that match anything do not count)."]
         : [],
     ),

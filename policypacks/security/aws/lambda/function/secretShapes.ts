@@ -18,5 +18,5 @@ export const SECRET_SHAPES: readonly { readonly what: string; readonly pattern: 
   { what: "a Stripe secret key", pattern: /\b(sk|rk)_live_[0-9A-Za-z]{16,}/ },
 ];
 
-/** Names that say "this is a credential" (TOKEN, SECRET, PASSWORD, API_KEY, PRIVATE_KEY, …). */
-export const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|SIGNING_?KEY|CLIENT_?SECRET)/i;
+/** Names that end in a credential word (…_TOKEN, …_SECRET, …PASSWORD, …API_KEY, private_key): not …_TOKEN_TYPE or …_SECRET_ARNS. */
+export const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|SIGNING_?KEY|CREDENTIALS?)$/i;
