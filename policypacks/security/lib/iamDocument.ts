@@ -52,17 +52,48 @@ export async function judgeStatements(
   return verdicts;
 }
 
+/**
+ * Fields are read when a judge first uses them: a policy that judges principals is not deferred
+ * because the statement's Resource is unknown, and one that needs the unknown field still is.
+ */
 function normalise(s: Record<string, unknown>): Statement {
-  const effect = (s.Effect ?? s.effect) === "Deny" ? "Deny" : "Allow";
+  const lazy = <T>(read: () => T): (() => T) => {
+    let value: { v: T } | undefined;
+    return () => (value ??= { v: read() }).v;
+  };
+  const effect = lazy(() => ((s.Effect ?? s.effect) === "Deny" ? ("Deny" as const) : ("Allow" as const)));
+  const actions = lazy(() => stringList(s.Action ?? s.actions));
+  const notActions = lazy(() => stringList(s.NotAction ?? s.notActions));
+  const resources = lazy(() => stringList(s.Resource ?? s.resources));
+  const notResources = lazy(() => stringList(s.NotResource ?? s.notResources));
+  const principals = lazy(() => principalsOf(s.Principal ?? s.principals));
+  const hasNotPrincipal = lazy(() => (s.NotPrincipal ?? s.notPrincipals) !== undefined);
+  const conditions = lazy(() => conditionsOf(s.Condition ?? s.conditions));
   return {
-    effect,
-    actions: stringList(s.Action ?? s.actions),
-    notActions: stringList(s.NotAction ?? s.notActions),
-    resources: stringList(s.Resource ?? s.resources),
-    notResources: stringList(s.NotResource ?? s.notResources),
-    principals: principalsOf(s.Principal ?? s.principals),
-    hasNotPrincipal: (s.NotPrincipal ?? s.notPrincipals) !== undefined,
-    conditions: conditionsOf(s.Condition ?? s.conditions),
+    get effect() {
+      return effect();
+    },
+    get actions() {
+      return actions();
+    },
+    get notActions() {
+      return notActions();
+    },
+    get resources() {
+      return resources();
+    },
+    get notResources() {
+      return notResources();
+    },
+    get principals() {
+      return principals();
+    },
+    get hasNotPrincipal() {
+      return hasNotPrincipal();
+    },
+    get conditions() {
+      return conditions();
+    },
   };
 }
 

@@ -17,7 +17,7 @@ export const awsResourcePolicyDisallowPublicAccess = resourcePolicy({
   check: (props, args) =>
     judgeStatements(props[RESOURCE_POLICY_PROPERTIES[args.type] ?? "policy"], (s) =>
       s.effect === "Allow" && (s.hasNotPrincipal || s.principals.some(isAnyonePrincipal)) && !callerRestriction(s).restricted
-        ? [`A statement allows ${s.actions.join(", ") || "actions"} to any principal: name the service or role ARN, or add a condition on aws:SourceAccount / aws:SourceArn / aws:PrincipalOrgID with exact values.`]
+        ? [`A statement allows any principal: name the service or role ARN, or add a condition on aws:SourceAccount / aws:SourceArn / aws:PrincipalOrgID with exact values.`]
         : [],
     ),
 });
