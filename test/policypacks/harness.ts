@@ -143,3 +143,14 @@ export function mandatory(found: readonly Finding[]): Finding[] {
 export function expectClean(found: readonly Finding[]): void {
   if (found.length > 0) throw new Error(`expected no violation, got ${JSON.stringify(found, null, 1)}`);
 }
+
+/** Runs the whole pack (every resource policy on each resource, every stack policy on the set) with per-policy config, as a deploy would. */
+export async function analyzePack(all: readonly Policy[], resources: readonly TestResource[], configs: Record<string, Record<string, unknown>> = {}): Promise<Finding[]> {
+  const found: Finding[] = [];
+  for (const policy of all) {
+    const config = configs[policy.name] ?? {};
+    if ("validateStack" in policy && policy.validateStack) found.push(...(await analyzeStack(policy as StackValidationPolicy, resources, config)));
+    else for (const r of resources) found.push(...(await analyze(policy as ResourceValidationPolicy, r, config)));
+  }
+  return found;
+}
