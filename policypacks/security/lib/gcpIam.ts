@@ -56,10 +56,6 @@ export function forMembers(binding: Binding): string {
   return members === undefined ? "" : ` for ${members.join(", ")}`;
 }
 
-export function isProjectLevel(type: string): boolean {
-  return type.startsWith("gcp:projects/");
-}
-
 /** Project, folder and organization IAM: grants that reach every resource below them. */
 export function isHierarchyLevel(type: string): boolean {
   return /^gcp:(projects|folder|organizations)\//.test(type);

@@ -11,7 +11,8 @@ export const gcpIamWorkloadIdentityProviderRequireAttributeCondition = resourceP
   severity: "critical",
   types: ["gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"],
   check: (props) =>
-    text(props.attributeCondition) !== undefined
+    // A condition that tests no attribute ("true", "1 == 1") admits every identity all the same.
+    /\b(assertion|attribute|google)\./.test(text(props.attributeCondition) ?? "")
       ? []
       : ['Set attributeCondition to the one trusted identity, e.g. "attribute.aws_role == \'arn:aws:sts::<account>:assumed-role/<role>\'".'],
 });
