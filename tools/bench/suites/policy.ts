@@ -52,7 +52,7 @@ export function generatedStack(count: number): GateResource[] {
   const templates: { type: string; provider: string; props: (i: number) => Record<string, unknown> }[] = [
     { type: "aws:dynamodb/table:Table", provider: awsProvider, props: () => ({ serverSideEncryption: { enabled: true, kmsKeyArn: key }, pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true }) },
     { type: "aws:kms/key:Key", provider: awsProvider, props: () => ({ enableKeyRotation: true }) },
-    { type: "aws:cloudwatch/logGroup:LogGroup", provider: awsProvider, props: (i) => ({ name: `/bench/${i}`, kmsKeyId: key, retentionInDays: 30 }) },
+    { type: "aws:cloudwatch/logGroup:LogGroup", provider: awsProvider, props: (i) => ({ name: `/bench/${i}`, kmsKeyId: key, retentionInDays: 365 }) },
     { type: "aws:lambda/function:Function", provider: awsProvider, props: () => ({ kmsKeyArn: key, environment: { variables: { A: "1", B: "2" } } }) },
     {
       type: "aws:iam/role:Role",
