@@ -87,12 +87,12 @@ export class EncodingError extends Error {
  * internal keys ("__defaults", "__meta") dropped, undefined dropped (nulls kept).
  */
 export function toAnalyzerProperties(props: Readonly<Record<string, unknown>>, path = "properties"): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(props)) {
-    if (key.startsWith("__") || value === undefined) continue;
-    out[key] = toAnalyzerValue(value, `${path}.${key}`);
-  }
-  return out;
+  // Built with fromEntries: a key named "__proto__" stays a property instead of replacing the prototype.
+  return Object.fromEntries(
+    Object.entries(props)
+      .filter(([key, value]) => !key.startsWith("__") && value !== undefined)
+      .map(([key, value]) => [key, toAnalyzerValue(value, `${path}.${key}`)]),
+  );
 }
 
 function toAnalyzerValue(value: unknown, path: string): unknown {
@@ -101,9 +101,11 @@ function toAnalyzerValue(value: unknown, path: string): unknown {
   const object = value as Record<string, unknown>;
   const sig = signatureOf(object);
   if (sig === undefined) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(object)) if (v !== undefined) out[k] = toAnalyzerValue(v, `${path}.${k}`);
-    return out;
+    return Object.fromEntries(
+      Object.entries(object)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, toAnalyzerValue(v, `${path}.${k}`)]),
+    );
   }
   switch (sig) {
     case SECRET_SIG:
@@ -138,6 +140,7 @@ function assetOrArchive(object: Record<string, unknown>, sig: string, path: stri
   const out: Record<string, unknown> = { [SIG_KEY]: sig };
   for (const key of ["hash", "text", "path", "uri"]) if (typeof object[key] === "string" && object[key] !== "") out[key] = object[key];
   if (sig === ARCHIVE_SIG && typeof object.assets === "object" && object.assets !== null) {
+
     out.assets = Object.fromEntries(Object.entries(object.assets).map(([name, a]) => [name, toAnalyzerValue(a, `${path}.assets.${name}`)]));
   }
   return out;

@@ -37,6 +37,14 @@ export class PackError extends GateError {
   override name = "PackError";
 }
 
+/** Text without the stack frames another process appended to it (a gRPC error's details carry the pack's). */
+export function withoutStack(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => !/^\s*at /.test(line))
+    .join("\n");
+}
+
 /** A message on one line: the contract is one line per failure, whatever the cause printed. */
 export function oneLine(message: string): string {
   const lines = message

@@ -4,7 +4,7 @@ import type { Value } from "google-protobuf/google/protobuf/struct_pb";
 import type { AnalyzeResponse, AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { ensurePackBuilt, SECURITY_PACK_DIR } from "./buildPack";
 import { type EngineLog, startEngine } from "./engineServer";
-import { oneLine, PackError } from "./errors";
+import { oneLine, PackError, withoutStack } from "./errors";
 import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicyShape, readPackConfig, reconcilePackConfig, type ReconciledConfig } from "./packConfig";
 import { type AnalyzerClient, type RunningPack, startPack, unary, unaryBytes } from "./packProcess";
 import { type GateResource, indexByUrn, toStruct, type Violation, violationsOf } from "./resources";
@@ -220,7 +220,7 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
     const response = limit(() =>
       request.then((bytes) =>
         unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
-          throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(err.details || err.message)}`) : err;
+          throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(withoutStack(err.details || err.message))}`) : err;
         }),
       ),
     ).then((r): [string, AnalyzeResponse] => [resource.urn, r]);
@@ -243,7 +243,7 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
       for (const [urn, response] of await Promise.all(responses)) record(response, urn);
       const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? stackUrn(settings.stack, settings.project);
       const stackResponse = await unaryBytes(client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, all), decodeResponse).catch((err: unknown) => {
-        throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(err.details || err.message)}`) : err;
+        throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(withoutStack(err.details || err.message))}`) : err;
       });
       record(stackResponse, root);
       const policies = pack.policies.map((p): PolicyInfo => ({ ...p, enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.defaultEnforcementLevel }));

@@ -140,7 +140,7 @@ function propertyProblems(policy: PolicyShape, properties: Record<string, unknow
       continue;
     }
     const types = property.type === undefined ? [] : [property.type].flat();
-    if (types.length > 0 && !types.some((t) => matchesType(value, t))) problems.push(`${name}" must be a ${types.join(" or ")}`);
+    if (types.length > 0 && !types.some((t) => matchesType(value, t))) problems.push(`${name}" must be ${types.map((t) => `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}`).join(" or ")}`);
     else if (property.enum && !property.enum.includes(value)) problems.push(`${name}" must be one of ${property.enum.map((v) => JSON.stringify(v)).join(", ")}`);
     else if (property.pattern && typeof value === "string" && !new RegExp(property.pattern).test(value)) problems.push(`${name}" must match ${property.pattern}`);
     else {

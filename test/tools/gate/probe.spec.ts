@@ -1,8 +1,12 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import { runGate } from "../../../tools/gate/cli";
-import { UNKNOWN } from "../../../tools/gate/engineEncoding";
+import { secret, UNKNOWN } from "../../../tools/gate/engineEncoding";
+import { openPackSession } from "../../../tools/gate/judge";
+import { combinePasses, exitCodeFor } from "../../../tools/gate/outcome";
+import type { GateResource } from "../../../tools/gate/resources";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../../tools/program/stackConfig";
 import { probePackDir } from "./probePack";
 
@@ -56,10 +60,10 @@ describe("what a policy pack receives from the gate (probe pack over the real pr
   let packDir: string;
   before(() => (packDir = probePackDir(ROOT)));
 
-  async function gate(args: string[]): Promise<Report> {
+  async function gate(args: string[], config = path.join(packDir, "config.json")): Promise<Report> {
     const out = new Capture();
     const err = new Capture();
-    const code = await runGate([...args, "--json", "--policy-pack-config", path.join(packDir, "config.json")], out, err, false, { packDir });
+    const code = await runGate([...args, "--json", "--policy-pack-config", config], out, err, false, { packDir });
     assert.equal(code, 0, err.text);
     return JSON.parse(out.text) as Report;
   }
@@ -85,6 +89,10 @@ describe("what a policy pack receives from the gate (probe pack over the real pr
       assert.equal(read?.urn, VERSION);
       assert.match(read?.reason ?? "", /\.secretString/);
       assert.equal(report.summary.encryptedSecrets, 4);
+    });
+
+    it("runs each policy with its schema defaults and the pack's initial config when the file sets nothing", () => {
+      assert.deepEqual(JSON.parse(report.violations.find((v) => v.policy === "probe-config")?.message.replace(/^[^{]*/, "") ?? "{}"), { days: 30, mode: "initial" });
     });
 
     it("Analyze gets inputs, AnalyzeStack gets outputs, without the bridge's internal keys", () => {
@@ -119,12 +127,38 @@ describe("what a policy pack receives from the gate (probe pack over the real pr
     });
   });
 
-  it("audit of `pulumi stack export --show-secrets`: the plaintext is the secret's value", async () => {
-    const report = await gate(["audit", "--file", path.join(FIXTURES, "prod-show-secrets.json")]);
+  it("audit of `pulumi stack export --show-secrets`: the plaintext is the secret's value; config merged as the engine merges it", async () => {
+    const config = path.join(packDir, "config.days.json");
+    fs.writeFileSync(config, JSON.stringify({ "probe-config": { days: 7 } }));
+    const report = await gate(["audit", "--file", path.join(FIXTURES, "prod-show-secrets.json")], config);
+    // Schema default < the pack's initial config < the file.
+    assert.deepEqual(JSON.parse(report.violations.find((v) => v.policy === "probe-config")?.message.replace(/^[^{]*/, "") ?? "{}"), { days: 7, mode: "initial" });
     assert.equal(analyzed(report, VERSION).props.secretString, "fixture-placeholder-not-a-real-secret");
     assert.ok(report.violations.some((v) => v.policy === "probe-secret-read" && /has 37 characters/.test(v.message)));
     assert.deepEqual(report.deferred, []);
     assert.equal(report.summary.encryptedSecrets, 0);
+  });
+
+  it("a policy that cannot decide at preview is decided at up, over the real protocol: exit code from the union", async () => {
+    const config = path.join(packDir, "config.mandatory.json");
+    fs.writeFileSync(config, JSON.stringify({ "probe-secret-read": "mandatory" }));
+    const session = await openPackSession({ packDir });
+    try {
+      const version = (secretString: unknown): GateResource => ({ urn: VERSION, type: "aws:secretsmanager/secretVersion:SecretVersion", name: "v", props: { secretId: "s", secretString } });
+      const judge = (r: GateResource, dryRun: boolean) => session.judge({ stack: "prod", project: "botfleet", resources: [r], configFile: config, dryRun });
+      const atPreview = version(secret(UNKNOWN));
+      const atUp = version(secret("now-known"));
+      const outcome = combinePasses([
+        { phase: "preview", resources: [atPreview], judgement: await judge(atPreview, true) },
+        { phase: "up", resources: [atUp], judgement: await judge(atUp, false) },
+      ]);
+      assert.deepEqual(outcome.deferred.map((d) => [d.policy, d.phase, d.atUp]), [["probe-secret-read", "preview", "violated"]]);
+      const found = outcome.violations.filter((v) => v.policy === "probe-secret-read");
+      assert.deepEqual(found.map((v) => [v.phase, v.enforcementLevel]), [["up", "mandatory"]]);
+      assert.equal(exitCodeFor(outcome.violations), 1);
+    } finally {
+      await session.close();
+    }
   });
 
   it("plan: a first preview sends computed values as unknown; the up pass sends them resolved", async () => {

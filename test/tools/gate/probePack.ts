@@ -11,6 +11,8 @@ import * as path from "node:path";
  *    property dependencies resolved to URNs.
  *  - probe-secret-read: reads a SecretVersion's `secretString` the way a policy does (through the
  *    proxy), so an unknown value turns into "can't run policy ... during preview".
+ *  - probe-config: reports the config it runs with: a schema default (days: 30) and the pack's
+ *    initial config (mode: "initial"), under whatever the --policy-pack-config file sets.
  */
 export const PROBE_PACK_SOURCE = `
 const { PolicyPack } = require("@pulumi/policy");
@@ -45,6 +47,12 @@ new PolicyPack("probe", {
       },
     },
     {
+      name: "probe-config",
+      description: "Reports its config.",
+      configSchema: { properties: { days: { type: "integer", minimum: 1, default: 30 }, mode: { type: "string" } } },
+      validateStack: (args, report) => report(JSON.stringify(args.getConfig())),
+    },
+    {
       name: "probe-secret-read",
       description: "Reads a SecretVersion's secret string.",
       validateResource: (args, report) => {
@@ -53,7 +61,7 @@ new PolicyPack("probe", {
       },
     },
   ],
-});
+}, { "probe-config": { enforcementLevel: "advisory", mode: "initial" } });
 `;
 
 /** Writes the probe pack inside the repository (so it resolves @pulumi/policy from node_modules); returns its directory. */
