@@ -22,10 +22,11 @@ export async function planPasses(session: Promise<PackSession>, options: PlanPas
   // Each pass is fed as the program registers resources, as the engine analyzes each one while the
   // program goes on; the pack starts while the program loads.
   const run = async (preview: boolean) => {
-    const open = await session;
-    const pass = open.begin(settings(!preview, stackConfig));
-    const target = await planTarget(options.stack, { projectDir: options.projectDir, preview, onResource: (r) => pass.add(r) });
-    const judgement = pass.finish(target.resources);
+    // The program does not wait for the pack: resources queue until it is ready.
+    const pass = session.then((s) => s.begin(settings(!preview, stackConfig)));
+    pass.catch(() => undefined);
+    const target = await planTarget(options.stack, { projectDir: options.projectDir, preview, onResource: (r) => void pass.then((p) => p.add(r)) });
+    const judgement = pass.then((p) => p.finish(target.resources));
     judgement.catch(() => undefined);
     return { target, judgement };
   };

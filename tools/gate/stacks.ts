@@ -1,5 +1,4 @@
 import * as path from "node:path";
-import { ENVIRONMENTS } from "../../infra/config";
 import { SECURITY_PACK_DIR } from "./buildPack";
 
 /**
@@ -8,8 +7,12 @@ import { SECURITY_PACK_DIR } from "./buildPack";
  */
 export const PROJECT = "botfleet";
 
-/** The stacks the program can build (Pulumi.<stack>.yaml beside Pulumi.yaml). */
-export const STACKS: readonly string[] = ENVIRONMENTS;
+/**
+ * The stacks the program can build (Pulumi.<stack>.yaml beside Pulumi.yaml): the environments
+ * infra/config.ts accepts (a test keeps the two equal). Not imported from there: that would load
+ * Pulumi for `audit`, which never runs the program.
+ */
+export const STACKS: readonly string[] = ["dev", "prod"];
 
 export function isKnownStack(stack: string): boolean {
   return STACKS.includes(stack);

@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
+import { ENVIRONMENTS } from "../../../infra/config";
 import { runGate } from "../../../tools/gate/cli";
+import { STACKS } from "../../../tools/gate/stacks";
 import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
 import { type StackExportDoc, stackExportOf } from "./stackExportOf";
 
@@ -86,6 +88,10 @@ describe("gate CLI: plan and audit", function () {
     fs.writeFileSync(cleanFile, JSON.stringify(clean));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("knows exactly the stacks the program can build", () => {
+    assert.deepEqual(STACKS, ENVIRONMENTS);
+  });
 
   describe("bad usage exits 2 with one line naming the flag, before any pack starts", () => {
     const cases: [string, string[], RegExp][] = [
