@@ -76,14 +76,24 @@ export interface GateOutcome {
   readonly policyInfo: readonly PolicyInfo[];
 }
 
-// @pulumi/policy server.js: `can't run ${policyFrom} during preview: ${e.message}` at advisory level.
-const DEFERRAL = /^can't run policy '(?<policy>[^']+)' from policy pack '[^']+' during preview: (?<reason>[\s\S]*)$/;
+// @pulumi/policy server.js: `can't run ${policyFrom} during preview: ${e.message}` at advisory level,
+// when a policy let the unknown-checking proxy's error escape.
+const CANT_RUN = /^can't run policy '(?<policy>[^']+)' from policy pack '[^']+' during preview: (?<reason>[\s\S]*)$/;
 
-/** The deferral a diagnostic stands for, if it is one. */
+/**
+ * How a policy of the security pack says it left one decision to `up` (an advisory whose message
+ * has this line; policypacks/security/lib/unknowns.ts DECIDED_AT_UP): it decides what is known and
+ * defers only the part an unknown hides.
+ */
+export const DECIDED_AT_UP = "Decided at `pulumi up`:";
+
+/** The deferral a diagnostic stands for, if it is one (an advisory; a mandatory finding is a verdict). */
 export function deferralOf(v: Violation): { policy: string; reason: string } | undefined {
   if (v.enforcementLevel !== "advisory") return undefined;
-  const match = DEFERRAL.exec(v.message);
-  return match?.groups ? { policy: match.groups.policy as string, reason: match.groups.reason as string } : undefined;
+  const match = CANT_RUN.exec(v.message);
+  if (match?.groups) return { policy: match.groups.policy as string, reason: match.groups.reason as string };
+  const declared = v.message.split("\n").find((line) => line.startsWith(DECIDED_AT_UP));
+  return declared === undefined ? undefined : { policy: v.policy, reason: declared.slice(DECIDED_AT_UP.length).trim() };
 }
 
 const key = (policy: string, urn: string) => `${policy}\u0000${urn}`;

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { UNKNOWN } from "../../../tools/gate/engineEncoding";
 import type { Judgement, PolicyInfo } from "../../../tools/gate/judge";
-import { combinePasses, deferralOf, exitCodeFor } from "../../../tools/gate/outcome";
+import { combinePasses, DECIDED_AT_UP, deferralOf, exitCodeFor } from "../../../tools/gate/outcome";
 import { type GateResult, toJson, toSarif, toText } from "../../../tools/gate/report";
 import type { GateResource, Violation } from "../../../tools/gate/resources";
 
@@ -47,8 +47,11 @@ function planResult(): GateResult {
 }
 
 describe("gate outcome and report (tools/gate/outcome.ts, report.ts)", () => {
-  it("recognises @pulumi/policy's deferral advisory and nothing else", () => {
+  it("recognises @pulumi/policy's deferral advisory and a policy's own, and nothing else", () => {
     assert.deepEqual(deferralOf(cantRun("p", PERMISSION, "sourceArn")), { policy: "p", reason: "string value at .sourceArn can't be known during preview" });
+    const declared = v("p", PERMISSION, `Lambda permissions must name a source.\n${DECIDED_AT_UP} .sourceArn is unknown until the API exists.`, "advisory");
+    assert.deepEqual(deferralOf(declared), { policy: "p", reason: ".sourceArn is unknown until the API exists." });
+    assert.equal(deferralOf({ ...declared, enforcementLevel: "mandatory" }), undefined);
     assert.equal(deferralOf({ ...cantRun("p", PERMISSION, "x"), enforcementLevel: "mandatory" }), undefined, "a mandatory finding is a verdict, whatever it says");
     assert.equal(deferralOf(v("p", KEY, "Turn rotation on.", "advisory")), undefined);
   });
