@@ -236,6 +236,7 @@ function summaryLines(result: GateResult, p: Palette): string[] {
       lines.push(`    ${outcome.unknowns.inputs} input values of ${outcome.unknowns.resources} resources and ${outcome.unknowns.outputs} output values were unknown at preview`);
     }
     if ((result.onlyAtUp?.length ?? 0) > 0) lines.push(`    ${result.onlyAtUp?.length} resources are registered only once values are known (judged at up only)`);
+    if ((result.onlyAtPreview?.length ?? 0) > 0) lines.push(`    ${result.onlyAtPreview?.length} resources are registered at preview but not at up`);
     lines.push(`    ${mandatory} mandatory and ${advisory} advisory violations (${outcome.violations.length - atUp} decided at preview, ${atUp} only at up)`);
     const deferred = outcome.deferred;
     if (deferred.length > 0) {
