@@ -20,6 +20,9 @@ export { StackExportError } from "./errors";
  * is unknown to us) or `{..., "plaintext": "<JSON of the value>"}` (`--show-secrets`), at any depth.
  * Resources are judged as the engine judges a state (pkg/resource/deploy/analyze_snapshot.go):
  * Analyze on inputs, AnalyzeStack on outputs, the provider's inputs with both, deleted resources left out.
+ * Where `pulumi policy analyze --file` cannot decrypt, it redacts a secret to the string "[secret]"
+ * (pkg/cmd/pulumi/policy/policy_analyze.go); we send it as unknown instead, so a policy defers
+ * rather than passing or failing on a value that is not the deployed one.
  */
 export interface StackExport {
   /** Stack and project as the resources' URNs name them. */
