@@ -9,6 +9,8 @@ const WORKFLOWS = path.join(ROOT, ".github/workflows");
 interface Step {
   uses?: string;
   run?: string;
+  if?: string;
+  "continue-on-error"?: boolean | string;
   with?: Record<string, string>;
   env?: Record<string, string>;
 }
@@ -41,13 +43,29 @@ describe("GitHub workflows (path to production)", () => {
     assert.deepEqual(wf.jobs.preview?.strategy?.matrix?.stack, ["dev", "prod"]);
   });
 
-  it("deploys on main with the same policy pack and config", () => {
+  it("deploys on main only after the policy pass, offline and against the stack, with the same pack and config", () => {
     const wf = load("deploy.yml");
     assert.deepEqual((wf.on as { push: { branches: string[] } }).push.branches, ["main"]);
-    const [step] = pulumiSteps(wf);
-    assert.equal(step?.with?.command, "up");
-    assert.equal(step?.with?.policyPacks, "policypacks/security");
-    assert.equal(step?.with?.policyPackConfigs, "policypacks/security/config.${{ matrix.stack }}.json");
+    const job = wf.jobs.up as Job;
+    assert.deepEqual(job.strategy?.matrix?.stack, ["dev", "prod"]);
+    const steps = job.steps;
+    const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+    assert.ok(up >= 0, "deploy runs pulumi up");
+    // pulumi/actions' up skips its own preview: the policy pass must come before it, in this job.
+    const offline = steps.findIndex((s) => /^npm run -s plan -- --stack \$\{\{ matrix\.stack \}\}$/m.test(s.run ?? ""));
+    const preview = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "preview");
+    assert.ok(offline >= 0 && offline < up, "npm run plan for the stack runs before up");
+    assert.ok(preview >= 0 && preview < up, "pulumi preview runs before up");
+    for (const index of [offline, preview, up]) {
+      const step = steps[index] as Step;
+      assert.equal(step.if, undefined, "the policy pass and the deploy are never skipped or forced");
+      assert.equal(step["continue-on-error"], undefined, "a failing policy pass stops the job");
+    }
+    for (const index of [preview, up]) {
+      assert.equal(steps[index]?.with?.policyPacks, "policypacks/security");
+      assert.equal(steps[index]?.with?.policyPackConfigs, "policypacks/security/config.${{ matrix.stack }}.json");
+      assert.equal(steps[index]?.with?.["stack-name"], steps[up]?.with?.["stack-name"]);
+    }
   });
 
   it("gets cloud credentials by OIDC, never from stored keys", () => {

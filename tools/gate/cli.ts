@@ -1,38 +1,49 @@
 /**
  * The offline policy gate:
- *   npm run plan  -- --stack dev|prod [--json|--sarif] [--policy-pack-config FILE]
- *   npm run audit -- --file state.json [--stack dev|prod] [--json|--sarif] [--policy-pack-config FILE]
+ *   npm run plan  -- --stack <stack> [--json|--sarif] [--policy-pack-config FILE]
+ *   npm run audit -- --file state.json [--stack <stack>] [--json|--sarif] [--policy-pack-config FILE]
  * Exit codes: 0 clean (advisory findings allowed), 1 a mandatory violation, 2 bad usage, an
- * unreadable file or bad config (the message names the flag, key or file).
+ * unreadable or malformed file, bad config, or a failure of the gate itself — always one line on
+ * stderr naming the flag, file or key, never a stack trace.
  */
-import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { SECURITY_PACK_DIR } from "./buildPack";
 import type { EngineLog } from "./engineServer";
+import { GateError, oneLine, UsageError } from "./errors";
 import { openPackSession, type PackSession } from "./judge";
-import { PackConfigError } from "./packConfig";
-import { exitCodeFor, type GateResult, toJson, toSarif, toText } from "./report";
-import { StackExportError } from "./stackExport";
-import { auditTarget, planTarget, ProgramError, STACKS, type Target, UsageError } from "./targets";
-
-const PROJECT = "botfleet";
+import { exitCodeFor } from "./outcome";
+import { auditPass, planPasses } from "./passes";
+import { type GateResult, toJson, toSarif, toText } from "./report";
+import { isKnownStack, policyConfigFile, stackList } from "./stacks";
+import { stackConfigOf } from "./targets";
 
 interface Options {
   readonly command: "plan" | "audit";
+  readonly help: boolean;
   readonly stack?: string;
   readonly file?: string;
   readonly format: "text" | "json" | "sarif";
   readonly configFile?: string;
 }
 
-const USAGE = `usage:
-  npm run plan  -- --stack dev|prod [--json|--sarif] [--policy-pack-config FILE]
-  npm run audit -- --file state.json [--stack dev|prod] [--json|--sarif] [--policy-pack-config FILE]`;
+export const USAGE = `usage:
+  npm run plan  -- --stack <stack> [--json|--sarif] [--policy-pack-config FILE]
+  npm run audit -- --file state.json [--stack <stack>] [--json|--sarif] [--policy-pack-config FILE]
+
+plan   runs the program offline as a first \`pulumi preview\` (values not created yet are unknown) and
+       as \`pulumi up\`, and judges both with the policy pack over the analyzer protocol
+audit  judges a \`pulumi stack export\` file (deployment version 3) the way the engine judges a state
+
+stacks:  ${stackList()} (Pulumi.<stack>.yaml; policy config policypacks/security/config.<stack>.json)
+output:  text on a terminal, --json for scripts, --sarif for code-scanning UIs
+exit:    0 no mandatory violation, 1 a mandatory violation, 2 bad usage, file or config`;
+
+const HINT = "(--help for usage)";
 
 export function parseOptions(argv: readonly string[]): Options {
   const [command, ...rest] = argv;
-  if (command !== "plan" && command !== "audit") throw new UsageError(`unknown command ${JSON.stringify(command ?? "")}: expected plan or audit`);
-  let values: { stack?: string; file?: string; json?: boolean; sarif?: boolean; "policy-pack-config"?: string };
+  if (command === "--help" || command === "-h") return { command: "plan", help: true, format: "text" };
+  if (command !== "plan" && command !== "audit") throw new UsageError(`unknown command ${JSON.stringify(command ?? "")}: expected plan or audit ${HINT}`);
+  let values: { stack?: string; file?: string; json?: boolean; sarif?: boolean; help?: boolean; "policy-pack-config"?: string };
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -41,25 +52,29 @@ export function parseOptions(argv: readonly string[]): Options {
         file: { type: "string" },
         json: { type: "boolean" },
         sarif: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
         "policy-pack-config": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // node:util's messages go on with advice about positionals: the first sentence names the flag.
+    throw new UsageError(`${((err as Error).message.split(/\.\s/)[0] ?? "bad arguments").replace(/\.$/, "")} ${HINT}`);
   }
-  if (values.json && values.sarif) throw new UsageError("--json and --sarif are exclusive: pick one output format");
-  if (values.stack !== undefined && !(STACKS as readonly string[]).includes(values.stack)) {
-    throw new UsageError(`--stack must be one of ${STACKS.join(", ")}, got ${JSON.stringify(values.stack)}`);
+  if (values.help) return { command, help: true, format: "text" };
+  if (values.json && values.sarif) throw new UsageError(`--json and --sarif are exclusive: pick one output format ${HINT}`);
+  if (values.stack !== undefined && !isKnownStack(values.stack)) {
+    throw new UsageError(`--stack must be one of ${stackList()}, got ${JSON.stringify(values.stack)}`);
   }
   if (command === "plan") {
-    if (values.stack === undefined) throw new UsageError("plan needs --stack dev|prod");
+    if (values.stack === undefined) throw new UsageError(`plan needs --stack ${stackList("|")} ${HINT}`);
     if (values.file !== undefined) throw new UsageError("--file belongs to audit; plan runs the program itself");
   }
-  if (command === "audit" && values.file === undefined) throw new UsageError("audit needs --file <pulumi stack export file>");
+  if (command === "audit" && values.file === undefined) throw new UsageError(`audit needs --file <pulumi stack export file> ${HINT}`);
   return {
     command,
+    help: false,
     stack: values.stack,
     file: values.file,
     format: values.json ? "json" : values.sarif ? "sarif" : "text",
@@ -67,41 +82,45 @@ export function parseOptions(argv: readonly string[]): Options {
   };
 }
 
+export interface GateHooks {
+  /** Called with the pack's process id as soon as it runs. */
+  readonly onPackStart?: (pid: number) => void;
+  /** Where Pulumi.yaml and the stack files are read from (default: this repository). */
+  readonly projectDir?: string;
+  /** The policy pack to run (default: policypacks/security). */
+  readonly packDir?: string;
+}
+
 /** Runs the gate and returns the exit code; output goes to the given streams. */
-export async function runGate(
-  argv: readonly string[],
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream,
-  isTty: boolean,
-  hooks: { onPackStart?: (pid: number) => void } = {},
-): Promise<number> {
+export async function runGate(argv: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, isTty: boolean, hooks: GateHooks = {}): Promise<number> {
   let session: Promise<PackSession> | undefined;
   try {
     const options = parseOptions(argv);
+    if (options.help) {
+      out.write(`${USAGE}\n`);
+      return 0;
+    }
     const onLog = (log: EngineLog) => {
       if (log.severity !== "debug") err.write(`policy pack ${log.severity}: ${log.message}${log.urn ? ` (${log.urn})` : ""}\n`);
     };
-    const open = () => (session ??= openPackSession({ onLog, onStart: hooks.onPackStart }));
-    let target: Target;
+    const open = () => (session ??= openPackSession({ onLog, onStart: hooks.onPackStart, packDir: hooks.packDir }));
+    let result: GateResult;
     if (options.command === "plan") {
-      // The pack starts while the program runs: both take a second or more, neither needs the other.
+      const stack = options.stack as string;
+      // A stack file that cannot be read fails here, before any process starts.
+      stackConfigOf(stack, hooks.projectDir);
+      // The pack starts while the program loads and runs: both take a second or more, neither needs the other.
       open().catch(() => undefined);
-      target = await planTarget(options.stack as string);
+      result = await planPasses(open(), { stack, configFile: options.configFile ?? policyConfigFile(stack), projectDir: hooks.projectDir });
     } else {
-      target = auditTarget(options.file as string, options.stack);
+      result = await auditPass(open, { file: options.file as string, stack: options.stack, configFileFor: (stack) => options.configFile ?? policyConfigFile(stack) });
     }
-    const configFile = options.configFile ?? path.join(SECURITY_PACK_DIR, `config.${target.stack}.json`);
-    const judgement = await (await open()).judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile });
-    const result: GateResult = { stack: target.stack, artifact: target.artifact, resources: target.resources, ...judgement };
     const color = isTty && !process.env.NO_COLOR;
-    out.write(`${options.format === "json" ? toJson(result) : options.format === "sarif" ? toSarif(result) : toText(result, color, options.command)}\n`);
-    return exitCodeFor(result.violations);
+    out.write(`${options.format === "json" ? toJson(result) : options.format === "sarif" ? toSarif(result) : toText(result, color)}\n`);
+    return exitCodeFor(result.outcome.violations);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof StackExportError || error instanceof PackConfigError || error instanceof ProgramError) {
-      err.write(`${error.message}\n${error instanceof UsageError ? `${USAGE}\n` : ""}`);
-      return 2;
-    }
-    err.write(`gate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Every failure is exit 2 and one line: 1 means a mandatory violation and nothing else.
+    err.write(`${error instanceof GateError ? oneLine(error.message) : `gate failed: ${oneLine(error instanceof Error ? error.message : String(error))}`}\n`);
     return 2;
   } finally {
     // The pack process is stopped whatever happened above.
@@ -113,6 +132,14 @@ export async function runGate(
 }
 
 if (require.main === module) {
+  // An error the program leaves unobserved (a rejected promise in an apply) ends the run the same
+  // way: one line, exit 2; the pack is killed by packProcess's exit hook.
+  const fail = (error: unknown) => {
+    process.stderr.write(`gate failed: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    process.exit(2);
+  };
+  process.on("unhandledRejection", fail);
+  process.on("uncaughtException", fail);
   void runGate(process.argv.slice(2), process.stdout, process.stderr, process.stdout.isTTY === true).then((code) => {
     process.exitCode = code;
   });

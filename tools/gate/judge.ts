@@ -1,33 +1,70 @@
+import type { ServiceError } from "@grpc/grpc-js";
 import type { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { Value } from "google-protobuf/google/protobuf/struct_pb";
-import type { AnalyzeRequest, AnalyzeResponse, AnalyzerInfo, AnalyzeStackRequest } from "@pulumi/pulumi/proto/analyzer_pb";
+import type { AnalyzeResponse, AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { ensurePackBuilt, SECURITY_PACK_DIR } from "./buildPack";
 import { type EngineLog, startEngine } from "./engineServer";
-import { type PackConfig, parsePackConfig, type PolicyShape, readPackConfig } from "./packConfig";
-import { type AnalyzerClient, type RunningPack, startPack, unary } from "./packProcess";
-import { type GateResource, indexByUrn, toStruct, toAnalyzeRequest, toAnalyzeStackRequest, type Violation, violationsOf } from "./resources";
+import { oneLine, PackError, withoutStack } from "./errors";
+import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicyShape, readPackConfig, reconcilePackConfig, type ReconciledConfig } from "./packConfig";
+import { type AnalyzerClient, type RunningPack, startPack, unary, unaryBytes } from "./packProcess";
+import { type GateResource, indexByUrn, toStruct, type Violation, violationsOf } from "./resources";
 import { analyzerPb, emptyPb } from "./rpc";
+import { stackUrn } from "./stacks";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./wire";
 
-export interface JudgeInput {
+/** One pass of judging: the stack, its policy config, and whether it is a preview. */
+export interface PassSettings {
   readonly stack: string;
   readonly project: string;
-  readonly resources: readonly GateResource[];
-  /** A --policy-pack-config file; none means every policy at its default (mandatory) level. */
+  /** A --policy-pack-config file; none means every policy at its defaults (and the pack's initial config). */
   readonly configFile?: string;
-  /** Resources analyzed at once (the engine analyzes a step's resources concurrently too). */
+  /** A preview (true, the default) or an update: what ConfigureStack tells the pack. */
+  readonly dryRun?: boolean;
+  /** The stack's config, as the engine hands it to ConfigureStack. */
+  readonly stackConfig?: { readonly values: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
+  /** Analyze calls in flight at once (the engine analyzes a step's resources concurrently too). */
   readonly concurrency?: number;
+}
+
+export interface JudgeInput extends PassSettings {
+  readonly resources: readonly GateResource[];
+}
+
+/**
+ * A pass in progress, fed as the program registers resources — the engine too analyzes each
+ * resource when its registration arrives, while the program goes on — and closed with the whole
+ * stack (AnalyzeStack).
+ */
+export interface Pass {
+  /** Sends the resource through Analyze (its provider must have been added before it). */
+  add(resource: GateResource): void;
+  /** Waits for every Analyze, runs AnalyzeStack on `resources` (default: all added), and reports. */
+  finish(resources?: readonly GateResource[]): Promise<Judgement>;
 }
 
 export interface PolicyInfo extends PolicyShape {
   readonly description: string;
-  readonly enforcementLevel: string;
+  /** The level the policy ran at: its default, overridden by initial config and the config file. */
+  readonly enforcementLevel: EnforcementLevel;
+  /** The level the pack declares. */
+  readonly defaultEnforcementLevel: EnforcementLevel;
   readonly severity: string;
+  /** Judged per resource (Analyze) or on the whole stack (AnalyzeStack). */
+  readonly kind: "resource" | "stack";
 }
 
 export interface Judgement {
   readonly pack: string;
+  readonly version: string;
   readonly policies: readonly PolicyInfo[];
+  /** Every diagnostic the pack returned, including its "can't run ... during preview" advisories. */
   readonly violations: readonly Violation[];
+  /** URN (the stack's for stack policies) → policies that reported themselves not applicable there. */
+  readonly notApplicable: ReadonlyMap<string, ReadonlySet<string>>;
+  /** URNs sent through Analyze, in order. */
+  readonly analyzed: readonly string[];
+  /** The URN stack-policy findings without a resource are reported at. */
+  readonly stackUrn: string;
 }
 
 const LEVEL_TO_PROTO = {
@@ -36,13 +73,20 @@ const LEVEL_TO_PROTO = {
   disabled: analyzerPb.EnforcementLevel.DISABLED,
   remediate: analyzerPb.EnforcementLevel.REMEDIATE,
 } as const;
-const LEVEL_NAMES = ["advisory", "mandatory", "disabled", "remediate"];
+// Indexed by pulumirpc.EnforcementLevel. An unset level is 0, ADVISORY: the engine reads an initial
+// config entry that sets only properties as advisory too (analyzer_plugin.go convertPolicyConfig).
+const LEVEL_NAMES: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
+const ANALYZE = "/pulumirpc.Analyzer/Analyze";
+const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
+const decodeResponse = (bytes: Uint8Array): AnalyzeResponse => analyzerPb.AnalyzeResponse.deserializeBinary(bytes);
 
 /** A running pack that judges one resource set after another (the pack is started once). */
 export interface PackSession {
   readonly pid: number;
   judge(input: JudgeInput): Promise<Judgement>;
+  /** Starts a pass; passes run one after another (each Configures the pack for itself). */
+  begin(settings: PassSettings): Pass;
   close(): Promise<void>;
 }
 
@@ -58,19 +102,38 @@ export interface SessionOptions {
 export async function openPackSession(options: SessionOptions = {}): Promise<PackSession> {
   const packDir = options.packDir ?? SECURITY_PACK_DIR;
   const onLog = options.onLog ?? (() => undefined);
-  ensurePackBuilt(packDir);
+  try {
+    ensurePackBuilt(packDir);
+  } catch (err) {
+    throw new PackError(oneLine((err as Error).message));
+  }
   const engine = await startEngine(onLog);
   let pack: RunningPack;
   try {
     pack = await startPack(packDir, engine.address, onLog);
   } catch (err) {
     await engine.stop();
-    throw err;
+    throw new PackError(oneLine((err as Error).message));
   }
   options.onStart?.(pack.pid);
+  let info: Promise<PackInfo> | undefined;
+  // The pack holds one configuration at a time: a pass starts when the one before it has finished.
+  let previous: Promise<unknown> = Promise.resolve();
+  const begin = (settings: PassSettings): Pass => {
+    info ??= packInfo(pack.client);
+    const after = previous.catch(() => undefined);
+    const pass = startPass(pack.client, info, after, settings);
+    previous = pass.done;
+    return pass;
+  };
   return {
     pid: pack.pid,
-    judge: (input) => analyzeWith(pack.client, input),
+    begin,
+    judge: async (input) => {
+      const pass = begin(input);
+      for (const r of input.resources) pass.add(r);
+      return pass.finish(input.resources);
+    },
     close: async () => {
       await pack.stop();
       await engine.stop();
@@ -93,48 +156,124 @@ export async function judge(input: JudgeInput & SessionOptions): Promise<Judgeme
   }
 }
 
-async function analyzeWith(client: AnalyzerClient, input: JudgeInput): Promise<Judgement> {
-  const info = await unary<Empty, AnalyzerInfo>(client, client.getAnalyzerInfo, new emptyPb.Empty());
-  const policies = info.getPoliciesList().map(
-    (p): PolicyInfo => ({
-      name: p.getName(),
-      description: p.getDescription(),
-      enforcementLevel: LEVEL_NAMES[p.getEnforcementlevel()] ?? "mandatory",
-      severity: SEVERITIES[p.getSeverity()] ?? "",
-      configSchema: schemaOf(p.getConfigschema()),
-    }),
-  );
-  // Always Configure: the pack keeps its config between calls, so an earlier judgement's must go.
-  const config: PackConfig = input.configFile === undefined ? new Map() : parsePackConfig(readPackConfig(input.configFile), policies, input.configFile);
-  await unary(client, client.configure, configureRequest(config));
-  const stackRequest = new analyzerPb.AnalyzerStackConfigureRequest();
-  stackRequest.setStack(input.stack);
-  stackRequest.setProject(input.project);
-  stackRequest.setDryRun(true);
-  await unary(client, client.configureStack, stackRequest);
-
-  const byUrn = indexByUrn(input.resources);
-  const violations: Violation[] = [];
-  const queue = [...input.resources];
-  const worker = async (): Promise<void> => {
-    for (let r = queue.shift(); r !== undefined; r = queue.shift()) {
-      const response = await unary<AnalyzeRequest, AnalyzeResponse>(client, client.analyze, toAnalyzeRequest(r, byUrn));
-      violations.push(...violationsOf(response, r.urn));
-    }
-  };
-  await Promise.all(Array.from({ length: input.concurrency ?? 16 }, worker));
-  const stackUrn = `urn:pulumi:${input.stack}::${input.project}::pulumi:pulumi:Stack::${input.project}-${input.stack}`;
-  const stackResponse = await unary<AnalyzeStackRequest, AnalyzeResponse>(client, client.analyzeStack, toAnalyzeStackRequest(input.resources));
-  violations.push(...violationsOf(stackResponse, stackUrn));
-  return { pack: info.getName(), policies, violations: sortViolations(violations) };
+interface PackInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly policies: readonly (PolicyShape & { description: string; defaultEnforcementLevel: EnforcementLevel; severity: string; kind: "resource" | "stack" })[];
+  readonly initialConfig: PackConfig;
 }
 
-function configureRequest(config: PackConfig): InstanceType<typeof analyzerPb.ConfigureAnalyzerRequest> {
+async function packInfo(client: AnalyzerClient): Promise<PackInfo> {
+  const info = await unary<Empty, AnalyzerInfo>(client, client.getAnalyzerInfo, new emptyPb.Empty());
+  const policies = info.getPoliciesList().map((p) => {
+    const level = LEVEL_NAMES[p.getEnforcementlevel()] ?? "mandatory";
+    return {
+      name: p.getName(),
+      description: p.getDescription(),
+      enforcementLevel: level,
+      defaultEnforcementLevel: level,
+      severity: SEVERITIES[p.getSeverity()] ?? "",
+      kind: p.getPolicyType() === analyzerPb.PolicyType.POLICY_TYPE_STACK ? ("stack" as const) : ("resource" as const),
+      configSchema: schemaOf(p.getConfigschema()),
+    };
+  });
+  const initialConfig = new Map<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }>();
+  info.getInitialconfigMap().forEach((config, name) => {
+    initialConfig.set(name, {
+      enforcementLevel: LEVEL_NAMES[config.getEnforcementlevel()] ?? "advisory",
+      properties: (config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    });
+  });
+  return { name: info.getName(), version: info.getVersion(), policies, initialConfig };
+}
+
+function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promise<unknown>, settings: PassSettings): Pass & { done: Promise<unknown> } {
+  const configured = (async () => {
+    await after;
+    const pack = await info;
+    const fromFile: PackConfig = settings.configFile === undefined ? new Map() : parsePackConfig(readPackConfig(settings.configFile), pack.policies, settings.configFile);
+    const config = reconcilePackConfig(pack.policies, pack.initialConfig, fromFile, settings.configFile);
+    // Always Configure: the pack keeps its config between calls, so an earlier pass's must go.
+    await unary(client, client.configure, configureRequest(config));
+    const stackRequest = new analyzerPb.AnalyzerStackConfigureRequest();
+    stackRequest.setStack(settings.stack);
+    stackRequest.setProject(settings.project);
+    stackRequest.setDryRun(settings.dryRun ?? true);
+    for (const [key, value] of Object.entries(settings.stackConfig?.values ?? {})) stackRequest.getConfigMap().set(key, value);
+    stackRequest.setConfigSecretKeysList([...(settings.stackConfig?.secretKeys ?? [])]);
+    await unary(client, client.configureStack, stackRequest);
+    return { pack, config };
+  })();
+  // The next pass starts once this one has finished (or could not even be configured).
+  let markDone!: () => void;
+  const done = new Promise<void>((resolve) => (markDone = resolve));
+  configured.catch(markDone);
+  const limit = limiter(settings.concurrency ?? 16);
+  const added: GateResource[] = [];
+  const byUrn = new Map<string, GateResource>();
+  const responses: Promise<[string, AnalyzeResponse]>[] = [];
+  const add = (resource: GateResource): void => {
+    added.push(resource);
+    byUrn.set(resource.urn, resource);
+    // Encoded now, while the provider it names is the one registered so far.
+    const request = configured.then(() => encodeAnalyzeRequest(resource, byUrn));
+    const response = limit(() =>
+      request.then((bytes) =>
+        unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
+          throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+        }),
+      ),
+    ).then((r): [string, AnalyzeResponse] => [resource.urn, r]);
+    response.catch(() => undefined);
+    responses.push(response);
+  };
+  let finished: Promise<Judgement> | undefined;
+  const finish = (resources: readonly GateResource[] = added): Promise<Judgement> =>
+    (finished ??= (async () => {
+      const { pack, config } = await configured;
+      const all = indexByUrn(resources);
+      const violations: Violation[] = [];
+      const notApplicable = new Map<string, Set<string>>();
+      const record = (response: AnalyzeResponse, urn: string): void => {
+        // The engine attributes a finding to the resource it names if that is in the stack, else to the root stack.
+        violations.push(...violationsOf(response, urn).map((v) => (all.has(v.urn) ? v : { ...v, urn })));
+        const skipped = response.getNotApplicableList().map((n) => n.getPolicyName());
+        if (skipped.length > 0) notApplicable.set(urn, new Set(skipped));
+      };
+      for (const [urn, response] of await Promise.all(responses)) record(response, urn);
+      const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? stackUrn(settings.stack, settings.project);
+      const stackResponse = await unaryBytes(client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, all), decodeResponse).catch((err: unknown) => {
+        throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+      });
+      record(stackResponse, root);
+      const policies = pack.policies.map((p): PolicyInfo => ({ ...p, enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.defaultEnforcementLevel }));
+      return { pack: pack.name, version: pack.version, policies, violations: sortViolations(violations), notApplicable, analyzed: added.map((r) => r.urn), stackUrn: root };
+    })());
+  return { add, finish: (resources) => finish(resources).finally(markDone), done };
+}
+
+/** Runs tasks with at most `size` of them in flight. */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (inFlight >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    try {
+      return await task();
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function configureRequest(config: ReconciledConfig): InstanceType<typeof analyzerPb.ConfigureAnalyzerRequest> {
   const request = new analyzerPb.ConfigureAnalyzerRequest();
   const map = request.getPolicyconfigMap();
   for (const [name, entry] of config) {
     const policyConfig = new analyzerPb.PolicyConfig();
-    policyConfig.setEnforcementlevel(LEVEL_TO_PROTO[entry.enforcementLevel ?? "mandatory"]);
+    policyConfig.setEnforcementlevel(LEVEL_TO_PROTO[entry.enforcementLevel]);
     policyConfig.setProperties(toStruct(entry.properties));
     map.set(name, policyConfig);
   }
@@ -149,4 +288,8 @@ function schemaOf(schema: InstanceType<typeof analyzerPb.PolicyConfigSchema> | u
 
 function sortViolations(violations: Violation[]): Violation[] {
   return violations.sort((a, b) => a.policy.localeCompare(b.policy) || a.urn.localeCompare(b.urn) || a.message.localeCompare(b.message));
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
 }

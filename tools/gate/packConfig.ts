@@ -1,9 +1,15 @@
 import * as fs from "node:fs";
+import { z } from "zod";
+import { PackConfigError } from "./errors";
+
+export { PackConfigError } from "./errors";
 
 /**
  * A `--policy-pack-config` file: { "<policy>": "<level>" | { "enforcementLevel"?: "<level>", ...props } },
- * plus "all": "<level>" for every policy. Validated against the policies the pack reports
- * (names and config schemas), so a typo fails the gate instead of silently disabling nothing.
+ * plus "all": "<level>" for every policy. Read and merged the way the engine does
+ * (pulumi/pulumi pkg/resource/analyzer/config.go: parsePolicyPackConfig, ReconcilePolicyPackConfig),
+ * and stricter in one way: a policy or property the pack does not have is an error, so a typo fails
+ * the gate instead of silently configuring nothing.
  */
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -15,24 +21,23 @@ export interface PolicyConfigEntry {
 
 export type PackConfig = ReadonlyMap<string, PolicyConfigEntry>;
 
-/** What the gate knows of a policy: its name and config schema (JSON Schema subset). */
+/** What the gate knows of a policy: its name, default level and config schema (JSON Schema). */
 export interface PolicyShape {
   readonly name: string;
+  readonly enforcementLevel?: string;
   readonly configSchema?: { readonly properties?: Readonly<Record<string, PropertySchema>>; readonly required?: readonly string[] };
 }
 
 export interface PropertySchema {
-  readonly type?: string;
+  readonly type?: string | readonly string[];
   readonly enum?: readonly unknown[];
   readonly pattern?: string;
+  readonly default?: unknown;
+  readonly [keyword: string]: unknown;
 }
 
-export class PackConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PackConfigError";
-  }
-}
+/** The config each policy runs with: a level and properties, for every policy of the pack. */
+export type ReconciledConfig = ReadonlyMap<string, { readonly enforcementLevel: EnforcementLevel; readonly properties: Readonly<Record<string, unknown>> }>;
 
 export function readPackConfig(file: string): unknown {
   let text: string;
@@ -41,6 +46,8 @@ export function readPackConfig(file: string): unknown {
   } catch (err) {
     throw new PackConfigError(`cannot read policy config ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  // The engine accepts an empty file as "no config".
+  if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -57,6 +64,11 @@ export function parsePackConfig(raw: unknown, policies: readonly PolicyShape[], 
   for (const [key, value] of Object.entries(raw)) {
     if (key === "all") {
       if (!isLevel(value)) problems.push(`${file}: "all" must be one of ${ENFORCEMENT_LEVELS.join(", ")}`);
+      else config.set("all", { enforcementLevel: value, properties: {} });
+      continue;
+    }
+    if (key === "environments") {
+      problems.push(`${file}: "environments" (Pulumi ESC) cannot be resolved offline: put the values in the file`);
       continue;
     }
     const policy = known.get(key);
@@ -80,12 +92,42 @@ export function parsePackConfig(raw: unknown, policies: readonly PolicyShape[], 
     problems.push(...propertyProblems(policy, properties).map((p) => `${file}: "${key}.${p}`));
     config.set(key, { ...(isLevel(enforcementLevel) ? { enforcementLevel } : {}), properties });
   }
-  const all = (raw as Record<string, unknown>).all;
-  if (isLevel(all)) {
-    for (const policy of policies) if (!config.get(policy.name)?.enforcementLevel) config.set(policy.name, { properties: config.get(policy.name)?.properties ?? {}, enforcementLevel: all });
-  }
   if (problems.length > 0) throw new PackConfigError(problems.join("\n"));
   return config;
+}
+
+/**
+ * The config the engine hands the pack's Configure: each policy's schema defaults and its own level,
+ * then the pack's initial config, then the file ("all" first within each layer), validated as a
+ * whole against each policy's schema (so a required property may come from any layer).
+ */
+export function reconcilePackConfig(policies: readonly PolicyShape[], initial: PackConfig, fromFile: PackConfig, file = "policy config"): ReconciledConfig {
+  const result = new Map<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>();
+  for (const policy of policies) {
+    const defaults: Record<string, unknown> = {};
+    for (const [name, schema] of Object.entries(policy.configSchema?.properties ?? {})) if ("default" in schema) defaults[name] = schema.default;
+    result.set(policy.name, { enforcementLevel: isLevel(policy.enforcementLevel) ? policy.enforcementLevel : "mandatory", properties: defaults });
+  }
+  for (const layer of [initial, fromFile]) {
+    const all = layer.get("all")?.enforcementLevel;
+    if (all) for (const entry of result.values()) entry.enforcementLevel = all;
+    for (const [name, given] of layer) {
+      const entry = result.get(name);
+      if (name === "all" || !entry) continue;
+      if (given.enforcementLevel) entry.enforcementLevel = given.enforcementLevel;
+      Object.assign(entry.properties, given.properties);
+    }
+  }
+  const problems: string[] = [];
+  for (const policy of policies) {
+    const properties = result.get(policy.name)?.properties ?? {};
+    for (const required of policy.configSchema?.required ?? []) {
+      if (!(required in properties)) problems.push(`${file}: "${policy.name}.${required}" is required`);
+    }
+    problems.push(...propertyProblems(policy, properties).map((p) => `${file}: "${policy.name}.${p}`));
+  }
+  if (problems.length > 0) throw new PackConfigError(problems.join("\n"));
+  return result;
 }
 
 function propertyProblems(policy: PolicyShape, properties: Record<string, unknown>): string[] {
@@ -97,21 +139,36 @@ function propertyProblems(policy: PolicyShape, properties: Record<string, unknow
       problems.push(`${name}" is not a config property of this policy (known: ${Object.keys(schema).join(", ") || "none"})`);
       continue;
     }
-    if (property.type && jsonType(value) !== property.type) problems.push(`${name}" must be a ${property.type}`);
+    const types = property.type === undefined ? [] : [property.type].flat();
+    if (types.length > 0 && !types.some((t) => matchesType(value, t))) problems.push(`${name}" must be ${types.map((t) => `${/^[aeiou]/.test(t) ? "an" : "a"} ${t}`).join(" or ")}`);
     else if (property.enum && !property.enum.includes(value)) problems.push(`${name}" must be one of ${property.enum.map((v) => JSON.stringify(v)).join(", ")}`);
     else if (property.pattern && typeof value === "string" && !new RegExp(property.pattern).test(value)) problems.push(`${name}" must match ${property.pattern}`);
-  }
-  for (const name of policy.configSchema?.required ?? []) {
-    if (!(name in properties)) problems.push(`${name}" is required`);
+    else {
+      // Every other JSON Schema keyword (minimum, items, ...), as the engine's validator checks them.
+      const issue = validatorFor(property).safeParse(value).error?.issues[0];
+      if (issue) problems.push(`${[name, ...issue.path.map(String)].join(".")}" ${issue.message}`);
+    }
   }
   return problems;
 }
 
-function jsonType(value: unknown): string {
-  if (Array.isArray(value)) return "array";
-  if (value === null) return "null";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
+const validators = new WeakMap<object, z.ZodType>();
+function validatorFor(schema: PropertySchema): z.ZodType {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    validators.set(schema, validator);
+  }
+  return validator;
+}
+
+function matchesType(value: unknown, type: string): boolean {
+  if (type === "integer") return Number.isInteger(value);
+  if (type === "number") return typeof value === "number";
+  if (type === "array") return Array.isArray(value);
+  if (type === "null") return value === null;
+  if (type === "object") return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === type;
 }
 
 function isLevel(value: unknown): value is EnforcementLevel {

@@ -111,3 +111,19 @@ export function unary<Req, Res>(client: AnalyzerClient, method: (req: Req, cb: (
     method.call(client, request, (err: ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
   });
 }
+
+/**
+ * Calls one unary analyzer method with a request already in its wire form (wire.ts) and decodes
+ * the response with the generated message class.
+ */
+export function unaryBytes<Res>(client: AnalyzerClient, method: string, request: Buffer, decode: (bytes: Uint8Array) => Res): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      method,
+      (bytes: Buffer) => bytes,
+      (bytes: Buffer) => decode(bytes),
+      request,
+      (err: ServiceError | null, res?: Res) => (err || res === undefined ? reject(err ?? new Error(`${method} returned nothing`)) : resolve(res)),
+    );
+  });
+}

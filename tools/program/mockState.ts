@@ -1,4 +1,6 @@
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { isDeepStrictEqual } from "node:util";
+import { UNKNOWN } from "../gate/engineEncoding";
 
 /**
  * What the cloud would compute for a resource on create, so that outputs other resources consume
@@ -10,21 +12,52 @@ export interface MockContext {
   readonly gcpProject: string;
 }
 
-export function mockState(args: MockResourceArgs, ctx: MockContext): Record<string, unknown> {
+export function mockState(args: MockResourceArgs, ctx: MockContext, preview = false): Record<string, unknown> {
   const inputs = (args.inputs ?? {}) as Record<string, unknown>;
   const name = typeof inputs.name === "string" ? inputs.name : args.name;
   const [pkg, module] = args.type.split(":");
   const state: Record<string, unknown> = { ...inputs };
-
+  // Known before anything exists: Pulumi's auto-name (assigned when inputs are checked, shown by
+  // preview) and GCP's project (the provider's default, filled in at plan time).
+  const plannable = new Set<string>();
   if (pkg === "aws") {
     const service = (module ?? "").split("/")[0] ?? "";
     state.arn ??= `arn:aws:${service}:${ctx.region}:${ctx.accountId}:${args.name}`;
+    if (!("name" in state)) plannable.add("name");
     state.name ??= name;
   } else if (pkg === "gcp") {
+    if (!("name" in state)) plannable.add("name");
+    if (!("project" in state)) plannable.add("project");
     state.name ??= name;
     state.project ??= ctx.gcpProject;
   }
-  return { ...state, ...(TYPE_STATE[args.type]?.(args, ctx, name) ?? {}) };
+  const computed = TYPE_STATE[args.type]?.(args, ctx, name) ?? {};
+  for (const key of Object.keys(computed)) plannable.delete(key);
+  const full = { ...state, ...computed };
+  return preview ? atFirstPreview(inputs, full, plannable) : full;
+}
+
+/**
+ * What a provider answers for a create in a preview: the inputs as given (unknown ones stay
+ * unknown), and every attribute the cloud computes unknown ("known after apply") — ARNs, ids,
+ * e-mails, endpoints — even where the mock knows what it would be.
+ */
+function atFirstPreview(inputs: Record<string, unknown>, full: Record<string, unknown>, plannable: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(full)) {
+    out[key] = key in inputs ? inputOrUnknown(inputs[key], value) : plannable.has(key) ? value : UNKNOWN;
+  }
+  return out;
+}
+
+function inputOrUnknown(input: unknown, state: unknown): unknown {
+  if (input === state || isDeepStrictEqual(input, state)) return input;
+  if (isPlainObject(input) && isPlainObject(state)) return atFirstPreview(input, state, new Set());
+  return UNKNOWN;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 type StateFn = (args: MockResourceArgs, ctx: MockContext, name: string) => Record<string, unknown>;

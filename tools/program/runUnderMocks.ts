@@ -11,8 +11,18 @@ export interface RegisteredResource {
   readonly name: string;
   /** Inputs as the provider receives them (provider resources' non-string inputs are JSON strings). */
   readonly inputs: Record<string, unknown>;
-  /** Inputs as sent over the wire: secrets still wrapped in Pulumi's secret signature. */
+  /**
+   * Inputs as sent over the wire: secrets still wrapped in Pulumi's secret signature and, in a
+   * preview, values not known yet as the unknown sentinel (tools/gate/engineEncoding.ts).
+   */
   readonly wireInputs: unknown;
+  /**
+   * What the engine records as the resource's outputs, in the same wire encoding: the provider's
+   * answer (the mocks' state) for a custom resource, the registered outputs for a component.
+   */
+  readonly wireOutputs: Record<string, unknown>;
+  /** The id the provider assigned (undefined in a preview: nothing exists yet). */
+  readonly id?: string;
   /** URN of the provider resource this custom resource uses (undefined for components). */
   readonly provider?: string;
   readonly parent?: string;
@@ -20,13 +30,20 @@ export interface RegisteredResource {
   readonly protect: boolean;
   /** URNs this resource explicitly depends on (dependsOn and input dependencies). */
   readonly dependencies: readonly string[];
+  /** Input property → URNs its value came from. */
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface MockRun<T> {
   readonly stack: string;
   readonly settings: Settings;
+  /** Every resource the program registered, except the root stack resource. */
   readonly resources: readonly RegisteredResource[];
-  /** What the build returned, its Output properties resolved. */
+  /** The root `pulumi:pulumi:Stack` resource the engine registers for the run. */
+  readonly stackResource?: RegisteredResource;
+  /** Whether this was a preview (outputs of resources not yet created are unknown). */
+  readonly preview: boolean;
+  /** What the build returned, its Output properties resolved (undefined where not known in a preview). */
   readonly outputs: T;
 }
 
@@ -39,6 +56,21 @@ export interface RunOptions {
   readonly overrides?: Readonly<Record<string, string | undefined>>;
   /** Config to use instead of Pulumi.<stack>.yaml (for audit of another project, or tests). */
   readonly config?: RawConfig;
+  /** Where Pulumi.yaml and Pulumi.<stack>.yaml are read from (default: this repository). */
+  readonly projectDir?: string;
+  /**
+   * Run as a first `pulumi preview` does: nothing exists yet, so ids and every attribute the cloud
+   * computes are unknown, and so is everything the program derives from them.
+   */
+  readonly preview?: boolean;
+  /**
+   * Skip the SDK's per-promise and per-resource stack traces (and source-map lookups) during the
+   * run: about half of a run's time goes into traces the offline gate never shows. Errors still
+   * carry their messages.
+   */
+  readonly lean?: boolean;
+  /** Called as each resource's registration completes, in order (the engine analyzes it then). */
+  readonly onRegister?: (resource: RegisteredResource) => void;
 }
 
 const PROJECT = "botfleet";
@@ -77,7 +109,7 @@ async function runOnce<T extends object>(
   build: (settings: Settings) => T,
   options: RunOptions,
 ): Promise<MockRun<Resolved<T>>> {
-  const stackConfig = readStackConfigWithSecrets(stack);
+  const stackConfig = readStackConfigWithSecrets(stack, options.projectDir);
   const config: RawConfig = { ...(options.config ?? stackConfig.values) };
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value === undefined) delete config[key];
@@ -90,37 +122,68 @@ async function runOnce<T extends object>(
     gcpProject: config["gcp:project"] ?? "unknown-project",
   };
 
+  const preview = options.preview === true;
   const resources: RegisteredResource[] = [];
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.custom ? mockState(args, ctx) : {} }),
+      // In a preview nothing has been created: no id (the SDK then resolves it as unknown).
+      newResource: (args) => ({ id: preview ? undefined : `${args.name}-id`, state: args.custom ? mockState(args, ctx, preview) : {} }),
       call: (args) => mockCall(args.token, args.inputs as Record<string, unknown>, ctx),
     },
     PROJECT,
     stack,
-    false,
+    preview,
   );
-  recordRegistrations(resources);
+  recordRegistrations(resources, options.onRegister);
   pulumi.runtime.setAllConfig(config, [...stackConfig.secretKeys]);
 
+  const restoreTraces = options.lean ? withoutTraces() : () => undefined;
   // Settings are read inside the run so config errors surface from here, as they would at `pulumi up`.
+  // Whatever the program throws is kept and rethrown after the run: thrown inside the stack's
+  // initialisation it would otherwise also reject a promise nobody awaits, and crash the process.
   let settings: Settings | undefined;
   let built: T | undefined;
-  await pulumi.runtime.runInPulumiStack(async () => {
-    settings = loadSettings();
-    built = build(settings);
-    return {};
-  });
-  await pulumi.runtime.disconnect();
+  let failure: { error: unknown } | undefined;
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        settings = loadSettings();
+        built = build(settings);
+      } catch (error) {
+        failure = { error };
+      }
+      return {};
+    });
+    await pulumi.runtime.disconnect();
+  } finally {
+    restoreTraces();
+  }
+  if (failure) throw failure.error;
   if (!settings || !built) throw new Error("program did not run");
 
   return {
     stack,
     settings,
+    preview,
     outputs: await resolveOutputs(built),
     resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+    stackResource: resources.find((r) => r.type === "pulumi:pulumi:Stack"),
   };
 }
+
+/** Turns stack capture and source-map lookups off for a run; returns the undo. */
+function withoutTraces(): () => void {
+  const limit = Error.stackTraceLimit;
+  const sourceMaps = process.sourceMapsEnabled;
+  Error.stackTraceLimit = 0;
+  process.setSourceMapsEnabled(false);
+  return () => {
+    Error.stackTraceLimit = limit;
+    process.setSourceMapsEnabled(sourceMaps);
+  };
+}
+
+type WireStruct = Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 
 interface RegisterRequest {
   getType(): string;
@@ -130,33 +193,69 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProtect(): boolean | undefined;
   getDependenciesList(): string[];
-  getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+  getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+  getObject(): WireStruct;
 }
 
-/** Wraps the mock monitor to see what MockResourceArgs leaves out: URN and parent. */
-function recordRegistrations(into: RegisteredResource[]): void {
+interface RegisterResponse {
+  getUrn(): string;
+  getId(): string;
+  getObject(): WireStruct;
+}
+
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): WireStruct | undefined;
+}
+
+/** Wraps the mock monitor to see what MockResourceArgs leaves out: URN, parent, dependencies, outputs. */
+function recordRegistrations(into: RegisteredResource[], onRegister: (resource: RegisteredResource) => void = () => undefined): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): Promise<void>;
+    registerResource(req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void): Promise<void>;
+    registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res?: unknown) => void): void;
   };
+  const byUrn = new Map<string, RegisteredResource>();
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     original(req, (err, res) => {
       if (!err && res) {
-        into.push({
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+        const registered: RegisteredResource = {
           urn: res.getUrn(),
           type: req.getType(),
           name: req.getName(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
           wireInputs: req.getObject().toJavaScript(),
+          wireOutputs: res.getObject().toJavaScript() as Record<string, unknown>,
+          id: res.getId() || undefined,
           provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           protect: req.getProtect() === true,
           dependencies: req.getDependenciesList(),
-        });
+          propertyDependencies,
+        };
+        into.push(registered);
+        byUrn.set(registered.urn, registered);
+        onRegister(registered);
+        // The SDK interpolates the whole response into a debug line it then discards (resource.js
+        // "RegisterResource RPC finished"); stringifying every Struct is a large share of a run.
+        Object.defineProperty(res, "toString", { value: () => "RegisterResourceResponse" });
       }
       callback(err, res);
     });
+  const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    const registered = byUrn.get(req.getUrn());
+    if (registered) {
+      // A component's (and the stack's) outputs are what it registers; they replace the empty state.
+      const updated = { ...registered, wireOutputs: (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown> };
+      into[into.indexOf(registered)] = updated;
+      byUrn.set(updated.urn, updated);
+    }
+    originalOutputs(req, callback);
+  };
 }
 
 async function resolveOutputs<T extends object>(outputs: T): Promise<Resolved<T>> {
@@ -167,8 +266,11 @@ async function resolveOutputs<T extends object>(outputs: T): Promise<Resolved<T>
   return resolved as Resolved<T>;
 }
 
-function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((v) => resolve(v)));
+/** An Output's value; undefined when it is not known (a preview never runs `apply` on those). */
+async function outputValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+  // `isKnown` and `promise()` are the SDK's own (internal) accessors: `apply` would wait forever.
+  const internal = output as unknown as { isKnown: Promise<boolean>; promise(): Promise<T> };
+  return (await internal.isKnown) ? await internal.promise() : undefined;
 }
 
 function firstAccount(value: string | undefined): string | undefined {

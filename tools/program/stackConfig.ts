@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, YAMLError } from "yaml";
 import { ENVIRONMENTS, type Environment, PROJECT_DIR } from "../../infra/config";
 
 /**
@@ -20,6 +20,17 @@ export function isStackName(value: unknown): value is Environment {
  */
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-not-a-real-secret-0000";
 
+/** A stack or project file that cannot be read as Pulumi reads it; the message names the file, and the key or line. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = "StackConfigError";
+  }
+}
+
 export interface StackConfig {
   readonly values: RawConfig;
   /** Keys that hold secrets (declared `secret: true`), for setAllConfig's secret list. */
@@ -31,18 +42,15 @@ export function readStackConfig(stack: string, projectDir = PROJECT_DIR): RawCon
 }
 
 export function readStackConfigWithSecrets(stack: string, projectDir = PROJECT_DIR): StackConfig {
-  const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as {
-    name?: string;
-    config?: Record<string, unknown>;
-  };
-  const projectName = project.name ?? "botfleet";
-  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(stackFile)) throw new Error(`no stack file ${path.basename(stackFile)} in ${projectDir}`);
-  const stackDoc = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
+  const project = readYaml(projectDir, "Pulumi.yaml");
+  const projectName = typeof project.name === "string" ? project.name : "botfleet";
+  const stackDoc = readYaml(projectDir, `Pulumi.${stack}.yaml`);
+  const projectConfig = mapping(project.config, "Pulumi.yaml", "config");
+  const stackConfig = mapping(stackDoc.config, `Pulumi.${stack}.yaml`, "config");
 
   const config: RawConfig = {};
   const secretKeys: string[] = [];
-  for (const [key, declaration] of Object.entries(project.config ?? {})) {
+  for (const [key, declaration] of Object.entries(projectConfig)) {
     const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
     if (key.includes(":")) {
       // Values for other namespaces: a literal, or { value: ... }.
@@ -55,7 +63,11 @@ export function readStackConfigWithSecrets(stack: string, projectDir = PROJECT_D
       config[fullKey] = encode(declaration.default);
     }
   }
-  for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
+  for (const [key, value] of Object.entries(stackConfig)) {
+    // Pulumi requires "<namespace>:<name>" keys in a stack file.
+    if (!/^[^:\s]+:[^:\s]+$/.test(key)) {
+      throw new StackConfigError(`Pulumi.${stack}.yaml`, `config key "${key}" must be namespaced, e.g. "${projectName}:${key}"`);
+    }
     // An encrypted value ({ secure: ... }) cannot be read offline: keep the placeholder.
     if (isObject(value) && "secure" in value) continue;
     config[key] = encode(value);
@@ -63,8 +75,35 @@ export function readStackConfigWithSecrets(stack: string, projectDir = PROJECT_D
   return { values: config, secretKeys };
 }
 
-function readYaml(file: string): unknown {
-  return parseYaml(fs.readFileSync(file, "utf8"));
+/** A project or stack file as a YAML mapping; a missing, unreadable or malformed file names itself and the line. */
+function readYaml(dir: string, name: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, name), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StackConfigError(name, code === "ENOENT" ? `no such file in ${dir}` : `cannot be read (${code ?? String(err)})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    if (err instanceof YAMLError) {
+      const at = err.linePos?.[0];
+      const first = err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "");
+      throw new StackConfigError(name, `${at ? `line ${at.line}, column ${at.col}: ` : ""}not valid YAML (${first})`);
+    }
+    throw err;
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isObject(doc)) throw new StackConfigError(name, "must be a YAML mapping (key: value lines)");
+  return doc;
+}
+
+function mapping(value: unknown, file: string, key: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw new StackConfigError(file, `"${key}" must be a mapping of keys to values`);
+  return value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

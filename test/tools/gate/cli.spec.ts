@@ -4,12 +4,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
+import { ENVIRONMENTS } from "../../../infra/config";
 import { runGate } from "../../../tools/gate/cli";
-import { runProgram } from "../../../tools/program/runUnderMocks";
+import { STACKS } from "../../../tools/gate/stacks";
+import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
 import { type StackExportDoc, stackExportOf } from "./stackExportOf";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CLI = path.join(ROOT, "tools", "gate", "cli.ts");
+const FIXTURES = path.join(ROOT, "test", "fixtures", "exports");
 
 class Capture extends Writable {
   text = "";
@@ -19,7 +22,7 @@ class Capture extends Writable {
   }
 }
 
-async function gate(args: string[], hooks: { onPackStart?: (pid: number) => void } = {}) {
+async function gate(args: string[], hooks: { onPackStart?: (pid: number) => void; projectDir?: string; packDir?: string } = {}) {
   const out = new Capture();
   const err = new Capture();
   const code = await runGate(args, out, err, false, hooks);
@@ -61,108 +64,225 @@ function packChildrenOf(parent: number): number[] {
     .map(Number);
 }
 
+/** The contract for every failure: exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
+function assertOneLineFailure(result: { code: number; stdout: string; stderr: string }, names: RegExp): void {
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr.split("\n").length, 2, `one line: ${JSON.stringify(result.stderr)}`);
+  assert.match(result.stderr, names);
+  assert.doesNotMatch(result.stderr, /\n\s+at |\bat .*:\d+:\d+\)?$|\.ts:\d+/m, "no stack trace");
+}
+
 describe("gate CLI: plan and audit", function () {
   this.timeout(180_000);
   let dir: string;
+  let prod: ProgramRun;
   let clean: StackExportDoc;
-  let mutatedFile: string;
   let cleanFile: string;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-gate-"));
-    clean = stackExportOf(await runProgram("prod"));
+    prod = await runProgram("prod");
+    clean = stackExportOf(prod);
     cleanFile = path.join(dir, "prod.json");
     fs.writeFileSync(cleanFile, JSON.stringify(clean));
-    const mutated = structuredClone(clean);
-    const table = mutated.deployment.resources.find((r) => r.type === "aws:dynamodb/table:Table");
-    assert.ok(table, "the program has a table");
-    table.inputs.pointInTimeRecovery = { enabled: false };
-    mutatedFile = path.join(dir, "prod-mutated.json");
-    fs.writeFileSync(mutatedFile, JSON.stringify(mutated));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  describe("bad usage exits 2 naming the problem, before any pack starts", () => {
+  it("knows exactly the stacks the program can build", () => {
+    assert.deepEqual(STACKS, ENVIRONMENTS);
+  });
+
+  describe("bad usage exits 2 with one line naming the flag, before any pack starts", () => {
     const cases: [string, string[], RegExp][] = [
       ["an unknown flag", ["plan", "--stak", "prod"], /--stak/],
-      ["an unknown stack", ["plan", "--stack", "qa"], /--stack must be one of dev, prod/],
+      ["an unknown stack", ["plan", "--stack", "qa"], /--stack must be one of dev, prod, got "qa"/],
       ["two output formats", ["plan", "--stack", "dev", "--json", "--sarif"], /--json and --sarif/],
-      ["plan without --stack", ["plan"], /--stack/],
-      ["audit without --file", ["audit", "--stack", "prod"], /--file/],
+      ["plan without --stack", ["plan"], /plan needs --stack/],
+      ["a flag without its value", ["plan", "--stack"], /--stack/],
+      ["a stray argument", ["plan", "--stack", "dev", "prod"], /prod/],
+      ["--file given to plan", ["plan", "--stack", "dev", "--file", "x.json"], /--file belongs to audit/],
+      ["audit without --file", ["audit", "--stack", "prod"], /audit needs --file/],
       ["an unknown command", ["apply", "--stack", "dev"], /unknown command "apply"/],
+      ["no command", [], /unknown command ""/],
     ];
     for (const [what, args, message] of cases) {
       it(`rejects ${what}`, async () => {
         let started = false;
         const result = await gate(args, { onPackStart: () => (started = true) });
-        assert.equal(result.code, 2);
-        assert.match(result.stderr, message);
-        assert.equal(result.stdout, "");
+        assertOneLineFailure(result, message);
         assert.equal(started, false);
       });
     }
 
-    it("names an unreadable state file", async () => {
+    for (const args of [["--help"], ["plan", "--help"], ["audit", "-h"]]) {
+      it(`prints usage and exits 0 for ${args.join(" ")}`, async () => {
+        let started = false;
+        const result = await gate(args, { onPackStart: () => (started = true) });
+        assert.equal(result.code, 0);
+        assert.match(result.stdout, /^usage:\n {2}npm run plan {2}-- --stack <stack>/);
+        assert.match(result.stdout, /exit: {4}0 no mandatory violation, 1 a mandatory violation, 2 bad usage/);
+        assert.equal(result.stderr, "");
+        assert.equal(started, false);
+      });
+    }
+  });
+
+  describe("a bad stack or project file is a config error (2) naming the file and key, never a violation or a trace", () => {
+    let project: string;
+    const write = (name: string, text: string) => fs.writeFileSync(path.join(project, name), text);
+    const original = (name: string) => fs.readFileSync(path.join(ROOT, name), "utf8");
+    beforeEach(() => {
+      project = fs.mkdtempSync(path.join(dir, "project-"));
+      for (const name of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) write(name, original(name));
+    });
+
+    const cases: [string, string, (text: string) => string, string, RegExp][] = [
+      ["malformed YAML", "Pulumi.dev.yaml", (t) => `${t}\n  botfleet:domain: [unclosed\n`, "dev", /^Pulumi\.dev\.yaml: line \d+, column \d+: not valid YAML/],
+      ["a duplicate key", "Pulumi.dev.yaml", (t) => `${t}config:\n  aws:region: eu-west-1\n`, "dev", /^Pulumi\.dev\.yaml: line \d+, column \d+: not valid YAML \(Map keys must be unique\)/],
+      ["dev's file malformed while planning prod (the program reads it)", "Pulumi.dev.yaml", (t) => `${t}\n\t- tab\n`, "prod", /^Pulumi\.dev\.yaml: line \d+/],
+      ["config that is a list", "Pulumi.dev.yaml", () => "config:\n  - botfleet:domain\n", "dev", /^Pulumi\.dev\.yaml: "config" must be a mapping/],
+      ["a key without its namespace", "Pulumi.dev.yaml", (t) => t.replace("botfleet:domain:", "domain:"), "dev", /^Pulumi\.dev\.yaml: config key "domain" must be namespaced, e\.g\. "botfleet:domain"/],
+      ["a malformed project file", "Pulumi.yaml", (t) => `${t}\nconfig: [\n`, "dev", /^Pulumi\.yaml: line \d+/],
+    ];
+    for (const [what, file, edit, stack, message] of cases) {
+      it(`${what}: exit 2 before the pack starts`, async () => {
+        write(file, edit(original(file)));
+        let started = false;
+        const result = await gate(["plan", "--stack", stack], { projectDir: project, onPackStart: () => (started = true) });
+        assertOneLineFailure(result, message);
+        assert.equal(started, false);
+      });
+    }
+
+    it("a missing stack file: exit 2 naming it", async () => {
+      fs.rmSync(path.join(project, "Pulumi.prod.yaml"));
+      assertOneLineFailure(await gate(["plan", "--stack", "prod"], { projectDir: project }), /^Pulumi\.prod\.yaml: no such file in /);
+    });
+
+    it("a value of the wrong type: exit 2 naming the key (found by the program's checks), and the pack is stopped", async () => {
+      write("Pulumi.dev.yaml", original("Pulumi.dev.yaml").replace(/botfleet:lambdaReservedConcurrency: .*/, "botfleet:lambdaReservedConcurrency: lots"));
+      let pid = -1;
+      const result = await gate(["plan", "--stack", "dev"], { projectDir: project, onPackStart: (p) => (pid = p) });
+      assertOneLineFailure(result, /^Pulumi\.dev\.yaml: botfleet:lambdaReservedConcurrency: .*; got "lots"$/m);
+      assert.equal(pid > 0 && isRunning(pid), false, "no pack left running");
+    });
+  });
+
+  describe("a bad policy config exits 2 naming the file and key, and stops the pack it had started", () => {
+    // Every other shape of a bad config is covered by packConfig.spec.ts; these go through the CLI.
+    const cases: [string, string, RegExp][] = [
+      ["a property of the wrong type", JSON.stringify({ "aws-provider-require-allowed-account": { accountId: 222222222222 } }), /config\.bad\.json: "aws-provider-require-allowed-account\.accountId" must be a string/],
+      ["text that is not JSON", "{ nope", /policy config .*config\.bad\.json is not JSON/],
+    ];
+    for (const [what, text, message] of cases) {
+      it(what, async () => {
+        const badConfig = path.join(dir, "config.bad.json");
+        fs.writeFileSync(badConfig, text);
+        let pid = -1;
+        const result = await gate(["audit", "--file", path.join(FIXTURES, "prod-encrypted.json"), "--policy-pack-config", badConfig], { onPackStart: (p) => (pid = p) });
+        assertOneLineFailure(result, message);
+        assert.equal(pid > 0 && isRunning(pid), false, "the pack process is gone");
+      });
+    }
+  });
+
+  describe("a state file that is not a stack export exits 2 naming the file and where in it", () => {
+    const exportWith = (edit: (doc: StackExportDoc & Record<string, unknown>) => unknown) => {
+      const doc = JSON.parse(fs.readFileSync(path.join(FIXTURES, "prod-encrypted.json"), "utf8")) as StackExportDoc & Record<string, unknown>;
+      return JSON.stringify(edit(doc) ?? doc);
+    };
+    const resource = (doc: StackExportDoc, name: string) => doc.deployment.resources.find((r) => r.urn.endsWith(`::${name}`)) as StackExportDoc["deployment"]["resources"][number];
+    const cases: [string, string, RegExp][] = [
+      ["text that is not JSON", "{ nope", /--file .*bad\.json is not JSON/],
+      ["an export of version 2", exportWith((d) => ({ ...d, version: 2 })), /bad\.json: "version" is 2, expected 3/],
+      ["a version newer than the CLI writes", exportWith((d) => ({ ...d, version: 5 })), /"version" is 5, expected 3/],
+      ["a checkpoint without its deployment", exportWith((d) => ({ version: d.version, checkpoint: d.deployment })), /bad\.json: "deployment" must be an object/],
+      [
+        "a secret with both ciphertext and plaintext",
+        exportWith((d) => void Object.assign(resource(d, "backend-secrets-origin-value").inputs.secretString as object, { plaintext: '"x"' })),
+        /bad\.json: deployment\.resources\[5\]\.inputs\.secretString: malformed secret: exactly one of "ciphertext" or "plaintext"/,
+      ],
+      [
+        "a plaintext that is not JSON",
+        exportWith((d) => void Object.assign(resource(d, "backend-http-health").outputs.requestParameters as object, { "overwrite:header.x-botfleet-origin-verify": { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: "not json" } })),
+        /deployment\.resources\[7\]\.outputs\.requestParameters\.overwrite:header\.x-botfleet-origin-verify: malformed secret: "plaintext" must be the JSON encoding/,
+      ],
+      ["an unknown signature", exportWith((d) => void (resource(d, "backend-http-api").inputs.name = { "4dabf18193072939515e22adb298388d": "f00" })), /deployment\.resources\[6\]\.inputs\.name: unrecognised signature "f00"/],
+      ["a resource without a URN", exportWith((d) => void (resource(d, "backend-http-api").urn = "backend-http-api")), /deployment\.resources\[6\]\.urn must be a Pulumi URN/],
+      ["a provider reference without an id", exportWith((d) => void (resource(d, "backend-http-api").provider = "aws")), /deployment\.resources\[6\]\.provider must be "<provider urn>::<provider id>"/],
+      ["dependencies that are not URNs", exportWith((d) => void (resource(d, "backend-http-health").dependencies = ["api"])), /deployment\.resources\[7\]\.dependencies\[0\] must be a Pulumi URN/],
+    ];
+    for (const [what, text, message] of cases) {
+      it(what, async () => {
+        const bad = path.join(dir, "bad.json");
+        fs.writeFileSync(bad, text);
+        let started = false;
+        assertOneLineFailure(await gate(["audit", "--file", bad], { onPackStart: () => (started = true) }), message);
+        assert.equal(started, false);
+      });
+    }
+
+    it("an unreadable file", async () => {
       const missing = path.join(dir, "no-such-state.json");
-      const result = await gate(["audit", "--file", missing]);
-      assert.equal(result.code, 2);
-      assert.match(result.stderr, new RegExp(`cannot read --file ${missing.replace(/[.]/g, "\\.")}: ENOENT`));
+      assertOneLineFailure(await gate(["audit", "--file", missing]), new RegExp(`cannot read --file ${missing.replace(/[.]/g, "\\.")}: ENOENT`));
     });
 
-    it("names a file that is not JSON, or not a version 3 export", async () => {
-      const notJson = path.join(dir, "garbage.json");
-      fs.writeFileSync(notJson, "{ nope");
-      assert.match((await gate(["audit", "--file", notJson])).stderr, /garbage\.json is not JSON/);
-      const v2 = path.join(dir, "v2.json");
-      fs.writeFileSync(v2, JSON.stringify({ ...clean, version: 2 }));
-      const result = await gate(["audit", "--file", v2]);
-      assert.equal(result.code, 2);
-      assert.match(result.stderr, /"version" is 2, expected 3/);
-    });
-
-    it("asks for --stack when the export's URNs name another stack", async () => {
+    it("an export of another stack, without --stack", async () => {
       const staging = path.join(dir, "staging.json");
       fs.writeFileSync(staging, JSON.stringify(clean).replace(/urn:pulumi:prod::/g, "urn:pulumi:staging::"));
-      const result = await gate(["audit", "--file", staging]);
-      assert.equal(result.code, 2);
-      assert.match(result.stderr, /stack "staging": pass --stack dev\|prod/);
+      assertOneLineFailure(await gate(["audit", "--file", staging]), /stack "staging": pass --stack dev\|prod/);
     });
   });
 
-  it("exits 2 naming a bad policy config key, and stops the pack it had started", async () => {
-    const badConfig = path.join(dir, "config.bad.json");
-    fs.writeFileSync(badConfig, JSON.stringify({ "aws-kms-key-require-rotaton": "mandatory" }));
-    let pid = -1;
-    const result = await gate(["audit", "--file", cleanFile, "--policy-pack-config", badConfig], { onPackStart: (p) => (pid = p) });
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /config\.bad\.json: "aws-kms-key-require-rotaton" is not a policy of this pack/);
-    assert.ok(pid > 0, "the pack was started (config is checked against the policies it serves)");
-    assert.equal(isRunning(pid), false, "the pack process is gone");
+  it("a policy that crashes on a resource is a failure of the pack (2), not a violation (1)", async () => {
+    const crashing = path.join(ROOT, ".tmp", "crashing-policy-pack");
+    fs.mkdirSync(crashing, { recursive: true });
+    fs.writeFileSync(path.join(crashing, "package.json"), JSON.stringify({ name: "crashing-pack", version: "0.0.1", main: "index.js" }));
+    fs.writeFileSync(path.join(crashing, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+    fs.writeFileSync(path.join(crashing, "config.json"), "{}");
+    fs.writeFileSync(
+      path.join(crashing, "index.js"),
+      'const { PolicyPack } = require("@pulumi/policy");\nnew PolicyPack("crashing", { policies: [{ name: "reads-a-missing-field", description: "Crashes on keys.", enforcementLevel: "mandatory", validateResource: (args) => { if (args.type === "aws:kms/key:Key") args.props.policy.Statement.length; } }] });\n',
+    );
+    const result = await gate(["audit", "--file", path.join(FIXTURES, "prod-show-secrets.json"), "--policy-pack-config", path.join(crashing, "config.json")], { packDir: crashing });
+    assertOneLineFailure(result, /^policy pack failed on urn:pulumi:prod::botfleet::botfleet:aws:Secrets\$aws:kms\/key:Key::backend-secrets-key: .*reads-a-missing-field/);
   });
 
-  it("audits a clean export: exit 0, readable plan without colour off a TTY, pack stopped", async () => {
+  it("audits a real export of our prod program (secrets encrypted, bundles included): exit 0, the encrypted secrets named", async () => {
     let pid = -1;
     const result = await gate(["audit", "--file", cleanFile], { onPackStart: (p) => (pid = p) });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^botfleet audit: stack prod, policy pack botfleet-security \(\d+ policies\)/);
-    assert.match(result.stdout, /Resources \(\d+\)\n {2}aws:/);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^botfleet audit: stack prod, policy pack botfleet-security@v[\d.]+ \(\d+ policies\)/);
+    assert.match(result.stdout, /\n {5}pulumi:pulumi:Stack +botfleet-prod\n {5}├─ /, "resources as a tree under the stack");
+    assert.match(result.stdout, /\n {4}\d+ secrets are encrypted in this export and were judged as values not known\n/);
     assert.match(result.stdout, /0 mandatory and 0 advisory violations: PASSED$/m);
     assert.ok(!result.stdout.includes("\u001b["), "no ANSI colour codes off a TTY");
     assert.equal(isRunning(pid), false);
   });
 
-  it("plan --stack dev --json: exit 0 and only the documented JSON on stdout (real process)", async () => {
-    const { code, stdout, stderr } = await cli(["plan", "--stack", "dev", "--json"]).done;
+  it("audit --json of a --show-secrets export: exit 0, the documented fields first, nothing encrypted", async () => {
+    const shown = path.join(dir, "prod-shown.json");
+    fs.writeFileSync(shown, JSON.stringify(stackExportOf(prod, { secrets: "plaintext", stubAssetText: true })));
+    const { code, stdout, stderr } = await gate(["audit", "--file", shown, "--json"]);
     assert.equal(code, 0, stderr);
-    const doc = JSON.parse(stdout) as { stack: string; resources: Record<string, unknown>[]; violations: unknown[] };
-    assert.deepEqual(Object.keys(doc), ["stack", "resources", "violations"]);
-    assert.equal(doc.stack, "dev");
-    assert.ok(doc.resources.length > 10);
+    const doc = JSON.parse(stdout) as { stack: string; resources: Record<string, unknown>[]; violations: unknown[]; passed: string[]; summary: { encryptedSecrets: number } };
+    assert.deepEqual(Object.keys(doc).slice(0, 3), ["stack", "resources", "violations"]);
+    assert.equal(doc.stack, "prod");
     for (const r of doc.resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name"]);
     assert.deepEqual(doc.violations, []);
+    assert.ok(doc.passed.includes("aws-kms-key-require-rotation"));
+    assert.equal(doc.summary.encryptedSecrets, 0);
   });
 
   it("audit of a misconfigured export: exit 1, SARIF 2.1.0 naming the policy at the resource (real process)", async () => {
+    const mutated = stackExportOf(prod, { stubAssetText: true });
+    const table = mutated.deployment.resources.find((r) => r.type === "aws:dynamodb/table:Table");
+    assert.ok(table, "the program has a table");
+    table.inputs.pointInTimeRecovery = { enabled: false };
+    table.outputs.pointInTimeRecovery = { enabled: false };
+    const mutatedFile = path.join(dir, "prod-mutated.json");
+    fs.writeFileSync(mutatedFile, JSON.stringify(mutated));
     const { code, stdout } = await cli(["audit", "--file", mutatedFile, "--sarif"]).done;
     assert.equal(code, 1);
     const sarif = JSON.parse(stdout) as {
@@ -174,13 +294,42 @@ describe("gate CLI: plan and audit", function () {
     assert.match(sarif.$schema, /sarif-2\.1\.0/);
     const run = sarif.runs[0];
     assert.ok(run?.tool.driver.rules.some((r) => r.id === "aws-dynamodb-table-require-point-in-time-recovery"));
-    assert.equal(run?.results.length, 1);
-    const result = run?.results[0];
-    assert.equal(result?.ruleId, "aws-dynamodb-table-require-point-in-time-recovery");
-    assert.equal(result?.level, "error");
-    assert.match(result?.message.text ?? "", /Set pointInTimeRecovery/);
-    assert.match(result?.locations[0]?.logicalLocations[0]?.fullyQualifiedName ?? "", /aws:dynamodb\/table:Table::/);
-    assert.match(result?.locations[0]?.physicalLocation.artifactLocation.uri ?? "", /prod-mutated\.json$/);
+    const results = run?.results.filter((r) => r.ruleId === "aws-dynamodb-table-require-point-in-time-recovery") ?? [];
+    assert.equal(results.length, 1);
+    assert.equal(results[0]?.level, "error");
+    assert.match(results[0]?.message.text ?? "", /Set pointInTimeRecovery/);
+    assert.match(results[0]?.locations[0]?.logicalLocations[0]?.fullyQualifiedName ?? "", /aws:dynamodb\/table:Table::/);
+    assert.match(results[0]?.locations[0]?.physicalLocation.artifactLocation.uri ?? "", /prod-mutated\.json$/);
+  });
+
+  it("plan --stack dev --json (real process): exit 0, the documented fields first, then phases, passes and deferrals", async () => {
+    const { code, stdout, stderr } = await cli(["plan", "--stack", "dev", "--json"]).done;
+    assert.equal(code, 0, stderr);
+    const doc = JSON.parse(stdout) as {
+      stack: string;
+      resources: Record<string, unknown>[];
+      violations: unknown[];
+      passed: string[];
+      deferred: { policy: string; urn: string; reason: string; phase: string; atUp: string }[];
+      policies: { name: string; ran: number; passed: number; failed: number; deferred: number }[];
+      summary: { unknownsAtPreview: { inputs: number } };
+    };
+    assert.deepEqual(Object.keys(doc).slice(0, 3), ["stack", "resources", "violations"]);
+    assert.equal(doc.stack, "dev");
+    assert.ok(doc.resources.length > 10);
+    for (const r of doc.resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name"]);
+    assert.ok(doc.resources.some((r) => r.type === "pulumi:pulumi:Stack"), "the root stack resource is judged too");
+    assert.deepEqual(doc.violations, []);
+    assert.ok(doc.passed.length > 10);
+    assert.ok(doc.summary.unknownsAtPreview.inputs > 0, "a first preview has unknown inputs");
+    // What a first preview cannot decide is decided by the up pass — and passes there.
+    assert.ok(doc.deferred.length > 0);
+    for (const d of doc.deferred) {
+      assert.equal(d.phase, "preview");
+      assert.equal(d.atUp, "passed", `${d.policy} on ${d.urn}`);
+    }
+    const permission = doc.policies.find((p) => p.name === "aws-lambda-permission-require-source-arn");
+    assert.ok(permission && permission.ran > 0 && permission.passed === permission.ran);
   });
 
   it("stops the pack when interrupted (SIGINT) mid-run", async () => {

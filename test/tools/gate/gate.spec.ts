@@ -4,6 +4,7 @@ import { policies } from "../../../policypacks/security/policies";
 import { SECURITY_PACK_DIR } from "../../../tools/gate/buildPack";
 import type { EngineLog } from "../../../tools/gate/engineServer";
 import { type Judgement, openPackSession, type PackSession } from "../../../tools/gate/judge";
+import { deferralOf } from "../../../tools/gate/outcome";
 import { exitCodeFor } from "../../../tools/gate/report";
 import { planTarget } from "../../../tools/gate/targets";
 
@@ -31,6 +32,13 @@ describe("offline gate over the real analyzer protocol", function () {
       assert.equal(exitCodeFor(judgement.violations), 0);
     });
   }
+
+  it("passes prod's first preview with zero mandatory violations: what it cannot decide yet is deferred, not failed", async () => {
+    const target = await planTarget("prod", { preview: true });
+    const judgement = await session.judge({ stack: "prod", project: "botfleet", resources: target.resources, configFile: config("prod"), dryRun: true });
+    assert.deepEqual(judgement.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+    assert.ok(judgement.violations.every((v) => deferralOf(v)), "every finding at preview is a deferral");
+  });
 
   it("serves every policy of policies.ts, mandatory by default, with its config schema", async () => {
     const judgement = await session.judge({ stack: "dev", project: "botfleet", resources: [] });

@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { SECURITY_PACK_DIR } from "../../../tools/gate/buildPack";
 import { openPackSession, type PackSession } from "../../../tools/gate/judge";
 import { exitCodeFor } from "../../../tools/gate/report";
 import { parseStackExport } from "../../../tools/gate/stackExport";
-import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
+import { runProgram } from "../../../tools/program/runUnderMocks";
 import { type ExportedResource, type StackExportDoc, stackExportOf } from "./stackExportOf";
 
 /**
@@ -127,14 +128,32 @@ const MUTATIONS: Mutation[] = [
   },
 ];
 
+/** Secrets encrypted as a plain `pulumi stack export` writes them; bundles left out (43 judgements). */
+const EXPORT = { secrets: "ciphertext", stubAssetText: true } as const;
+
+/**
+ * A misconfiguration that was deployed shows in the state twice: in the inputs the program sent and
+ * in the outputs the provider returned. Copies each input the mutation changed into the outputs, and
+ * gives resources the mutation added the outputs their inputs would produce.
+ */
+function deployed(before: Record<string, unknown>, target: ExportedResource, added: ExportedResource[]): void {
+  for (const key of new Set([...Object.keys(before), ...Object.keys(target.inputs)])) {
+    if (isDeepStrictEqual(before[key], target.inputs[key])) continue;
+    if (key in target.inputs) target.outputs[key] = structuredClone(target.inputs[key]);
+    else delete target.outputs[key];
+  }
+  for (const r of added) if (Object.keys(r.outputs).length === 0) r.outputs = structuredClone(r.inputs);
+}
+
 describe("mutation suite: the gate catches single misconfigurations of our program (prod, audit path)", function () {
   this.timeout(300_000);
   let session: PackSession;
-  let run: ProgramRun;
+  let base: StackExportDoc;
 
   before(async () => {
-    run = await runProgram("prod");
-    session = await openPackSession();
+    const opening = openPackSession();
+    base = stackExportOf(await runProgram("prod"), EXPORT);
+    session = await opening;
   });
   after(async () => {
     await session?.close();
@@ -142,19 +161,22 @@ describe("mutation suite: the gate catches single misconfigurations of our progr
 
   it("covers at least 25 misconfigurations, and the unmutated export passes", async () => {
     assert.ok(MUTATIONS.length >= 25);
-    const clean = parseStackExport(stackExportOf(run), "prod.json");
+    const clean = parseStackExport(structuredClone(base), "prod.json");
     const judgement = await session.judge({ stack: "prod", project: "botfleet", resources: clean.resources, configFile: path.join(SECURITY_PACK_DIR, "config.prod.json") });
     assert.equal(exitCodeFor(judgement.violations), 0, JSON.stringify(judgement.violations, null, 1));
   });
 
   for (const mutation of MUTATIONS) {
     it(`${mutation.policy}: ${mutation.what}`, async () => {
-      const doc: StackExportDoc = stackExportOf(run);
+      const doc: StackExportDoc = structuredClone(base);
       const all = doc.deployment.resources;
       const target = all.find((r) => r.type === mutation.type && (mutation.name === undefined || r.urn.endsWith(`::${mutation.name}`)) && (mutation.where?.(r) ?? true));
       assert.ok(target, `the program has a ${mutation.type}${mutation.name ? ` named ${mutation.name}` : ""}`);
+      const before = structuredClone(target.inputs);
+      const count = all.length;
       mutation.change(target.inputs, target, all);
-      const exported = parseStackExport(structuredClone(doc), "mutated.json");
+      deployed(before, target, all.slice(count));
+      const exported = parseStackExport(doc, "mutated.json");
       assert.equal(exported.stack, "prod");
       const judgement = await session.judge({ stack: "prod", project: "botfleet", resources: exported.resources, configFile: path.join(SECURITY_PACK_DIR, "config.prod.json") });
       assert.equal(exitCodeFor(judgement.violations), 1, `gate exits 1 for: ${mutation.what}`);

@@ -1,13 +1,14 @@
 /**
  * Policy gate: how much the offline gate and the pack cost, each beside a floor measured in the
  * same run.
- *  - plan_prod_wall: `plan --stack prod --json` in a fresh process (program under mocks, pack
- *    started as the engine does, every resource through gRPC), median of 3, beside the floor of
- *    a fresh node process that only loads @pulumi/pulumi and the three providers (median of 3).
- *    Target: at most floor + 3 s (plan_prod_excess). Its parts, in-process, median of 3:
- *    plan_prod_judge = the gate's own work (start the pack, Configure, Analyze every resource,
- *    AnalyzeStack, stop) beside plan_prod_program = the program run under mocks (which bundles
- *    every handler with esbuild), so an excess shows where it comes from.
+ *  - plan_prod_wall: `plan --stack prod --json` in a fresh process — both passes: the program as a
+ *    first preview and as up, under mocks, each judged by the pack started as the engine does, every
+ *    resource through gRPC — median of 3, beside the floor of a fresh node process that only loads
+ *    @pulumi/pulumi and the three providers (median of 3). Target: at most floor + 3 s
+ *    (plan_prod_excess). Its parts, in-process, median of 3: plan_prod_judge = the pack's work on
+ *    both passes once the program has run (Configure, Analyze every resource, AnalyzeStack) beside
+ *    plan_prod_program = both program runs under mocks (which bundle every handler with esbuild), so
+ *    an excess shows where it comes from.
  *  - analyze_throughput: a generated, compliant 5,000-resource stack (providers, tables, keys,
  *    roles with policies, log groups, functions, buckets, zone settings, ...) through our pack
  *    (Analyze per resource + AnalyzeStack), resources/s, beside the same stack through an empty
@@ -21,7 +22,7 @@ import { promisify } from "node:util";
 import { SECURITY_PACK_DIR } from "../../gate/buildPack";
 import { openPackSession } from "../../gate/judge";
 import type { GateResource } from "../../gate/resources";
-import { runProgram } from "../../program/runUnderMocks";
+import { planTarget } from "../../gate/targets";
 import { type BenchSuite, median } from "../line";
 
 const run = promisify(execFile);
@@ -124,23 +125,21 @@ const suite: BenchSuite = async (emit) => {
 
   const programMs: number[] = [];
   const judgeMs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    const program = await runProgram("prod");
-    programMs.push(performance.now() - t0);
-    const t1 = performance.now();
-    const session = await openPackSession();
-    try {
-      await session.judge({
-        stack: "prod",
-        project: "botfleet",
-        resources: program.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, provider: r.provider, parent: r.parent })),
-        configFile: path.join(SECURITY_PACK_DIR, "config.prod.json"),
-      });
-    } finally {
-      await session.close();
+  const session = await openPackSession();
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      const preview = await planTarget("prod", { preview: true });
+      const up = await planTarget("prod");
+      programMs.push(performance.now() - t0);
+      const t1 = performance.now();
+      const configFile = path.join(SECURITY_PACK_DIR, "config.prod.json");
+      await session.judge({ stack: "prod", project: "botfleet", resources: preview.resources, configFile, dryRun: true });
+      await session.judge({ stack: "prod", project: "botfleet", resources: up.resources, configFile, dryRun: false });
+      judgeMs.push(performance.now() - t1);
     }
-    judgeMs.push(performance.now() - t1);
+  } finally {
+    await session.close();
   }
   emit({ bench: "policy", metric: "plan_prod_judge", value: median(judgeMs), unit: "ms", baseline: median(programMs) });
 
