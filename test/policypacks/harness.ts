@@ -31,13 +31,8 @@ export interface Finding {
   readonly message: string;
 }
 
-/** The engine's unknown string sentinel (pulumi/pulumi rpc.go UnknownStringValue), as a first preview sends outputs not yet known. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** A value as the engine sends a Pulumi secret (@pulumi/pulumi runtime/rpc.js specialSigKey / specialSecretSig). */
-export function secret(value: unknown): Record<string, unknown> {
-  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
-}
+/** The engine's unknown sentinel and secret wrapping, as a first preview sends them (tools/gate/engineEncoding.ts cites the engine). */
+export { secret, UNKNOWN } from "../../tools/gate/engineEncoding";
 
 export const STACK = "test";
 export const PROJECT = "policytest";

@@ -1,3 +1,4 @@
+import { DECIDED_AT_UP } from "../../policypacks/security/lib/unknowns";
 import { unknownPaths } from "./engineEncoding";
 import type { Judgement, PolicyInfo } from "./judge";
 import type { EnforcementLevel } from "./packConfig";
@@ -82,10 +83,9 @@ const CANT_RUN = /^can't run policy '(?<policy>[^']+)' from policy pack '[^']+' 
 
 /**
  * How a policy of the security pack says it left one decision to `up` (an advisory whose message
- * has this line; policypacks/security/lib/unknowns.ts DECIDED_AT_UP): it decides what is known and
- * defers only the part an unknown hides.
+ * has this line): it decides what is known and defers only the part an unknown hides.
  */
-export const DECIDED_AT_UP = "Decided at `pulumi up`:";
+export { DECIDED_AT_UP };
 
 /** The deferral a diagnostic stands for, if it is one (an advisory; a mandatory finding is a verdict). */
 export function deferralOf(v: Violation): { policy: string; reason: string } | undefined {
