@@ -12,6 +12,7 @@ export const ENV = {
   secretArns: "BOTFLEET_SECRET_ARNS",
   botRateLimitCapacity: "BOTFLEET_RATE_CAPACITY",
   botRateLimitRefillPerMinute: "BOTFLEET_RATE_REFILL_PER_MINUTE",
+  botTicketOpensPerHour: "BOTFLEET_TICKET_OPENS_PER_HOUR",
   conversationTtlMinutes: "BOTFLEET_CONVERSATION_TTL_MINUTES",
   dedupeTtlHours: "BOTFLEET_DEDUPE_TTL_HOURS",
   auditTtlDays: "BOTFLEET_AUDIT_TTL_DAYS",

@@ -27,6 +27,7 @@ export function functionEnvironment(access: HandlerAccess, settings: Settings, r
     [ENV.tableName]: refs.tableName,
     [ENV.botRateLimitCapacity]: String(settings.bot.rateLimitCapacity),
     [ENV.botRateLimitRefillPerMinute]: String(settings.bot.rateLimitRefillPerMinute),
+    [ENV.botTicketOpensPerHour]: String(settings.bot.ticketOpensPerHour),
     [ENV.conversationTtlMinutes]: String(settings.bot.conversationTtlMinutes),
     [ENV.dedupeTtlHours]: String(settings.bot.dedupeTtlHours),
     [ENV.auditTtlDays]: String(settings.bot.auditTtlDays),

@@ -87,8 +87,8 @@ describe("meta webhook", () => {
       { id: "wamid.x1", text: "/ticket Mid-batch" },
       { id: "wamid.x2", text: "detail" },
     ]);
-    // first message: GetItem, PutItem(state), PutItem(ticket), PutItem(reply), PutItem(commit); then the second's GetItem fails
-    db.throttleNext(1, "GetItem", 1);
+    // first message: GetItem, UpdateItem(commit + intent), PutItem(ticket), PutItem(reply), UpdateItem(clear intent); then the second's fast-path claim fails
+    db.throttleNext(1, "UpdateItem", 2);
     assert.equal((await post(batch)).statusCode, 503);
     assert.equal((await items("ticket")).length, 1);
     assert.equal((await items("message")).length, 0);
