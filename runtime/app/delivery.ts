@@ -4,7 +4,7 @@ import { type Command, parseCommand } from "../domain/commands";
 import { appendedMessage, decide, newUserState, readsFor, TICKETS_LISTED } from "../domain/conversation";
 import { deliveryHash, previousOutcome } from "../domain/deliveryMemory";
 import { newSalt } from "../domain/ids";
-import type { Answer, ConversationSettings, Effect, Inbound, Intent, UserKey, UserState } from "../domain/types";
+import type { Answer, ConversationSettings, Effect, Inbound, Intent, Ticket, UserKey, UserState } from "../domain/types";
 import { StoreUnavailableError } from "../errors";
 
 /** Where a text answer goes when the webhook response cannot carry it. */
@@ -84,7 +84,7 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
 
     const read = readsFor(command);
     const ticket = read?.type === "ticket" ? await store.getTicket(read.ticketId) : undefined;
-    const tickets = read?.type === "ticketsOfUser" ? await store.ticketsOf(inbound.user, TICKETS_LISTED) : undefined;
+    const tickets = read?.type === "ticketsOfUser" ? await ticketsOf(store, inbound.user, state) : undefined;
     const decision = decide({ state, inbound, command, now, settings, ticket, tickets });
     const reply = replyRoute !== undefined && decision.answer.kind === "text" ? { ...replyRoute, deliveryKey: inbound.deliveryKey, text: decision.answer.text } : undefined;
     const intent: Intent | undefined =
@@ -100,6 +100,20 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
     return { answer: decision.answer, duplicate: false };
   }
   throw new StoreUnavailableError(`user state still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * The user's tickets from the byOwner index — which, like every DynamoDB global secondary index, is
+ * only eventually consistent: a ticket opened a moment ago may not be there yet. The one the user
+ * opened last is known from the state, so it is read consistently and added when the index lags.
+ */
+async function ticketsOf(store: Store, user: UserKey, state: UserState): Promise<Ticket[]> {
+  const listed = await store.ticketsOf(user, TICKETS_LISTED);
+  const last = state.lastOpened;
+  if (last === undefined || listed.some((t) => t.id === last.id)) return listed;
+  const ticket = await store.getTicket(last.id);
+  if (ticket === undefined) return listed;
+  return [...listed, ticket].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).slice(0, TICKETS_LISTED);
 }
 
 /** Every effect is idempotent (deterministic keys, conditional writes; the reply is queued under its delivery), so any delivery may apply an intent again. */

@@ -8,6 +8,7 @@ import { ticketIdFor } from "../../../runtime/domain/ids";
 import type { Answer, ConversationSettings, Inbound, Ticket, UserKey } from "../../../runtime/domain/types";
 import { StoreUnavailableError } from "../../../runtime/errors";
 import { type LocalDynamo, startDynalite } from "../support/dynalite";
+import { type Fault, faultyStore } from "../support/faultyStore";
 import { messageKey, observable, permutations, runSerially, type SerialDelivery, type StoredMessage, subsets, type World } from "../support/serialOracle";
 
 /**
@@ -33,13 +34,6 @@ type Say =
   | { readonly kind: "close" | "status"; readonly ref: number }
   | { readonly kind: "list" }
   | { readonly kind: "help" };
-
-interface Fault {
-  /** Index of the store call (of that attempt) that fails. */
-  readonly at: number;
-  /** The call reached the store before the failure (its write happened; the answer was lost). */
-  readonly after: boolean;
-}
 
 interface PlannedDelivery {
   readonly say: Say;
@@ -94,7 +88,7 @@ describe("deliveries from one user are serialisable (property, real store)", fun
   after(async () => db.close());
 
   it("ends in the state and answers of some serial order, whatever the interleaving, copies, faults and retries", async function () {
-    this.timeout(Number(process.env.SERIAL_MS ?? 15_000) + 60_000);
+    this.timeout(Number(process.env.SERIAL_MS ?? 10_000) + 60_000);
     await fc.assert(
       fc.asyncProperty(scenarioArb, fc.scheduler(), async (scenario, s) => {
         // One table for every run, a user of its own per run.
@@ -179,7 +173,7 @@ describe("deliveries from one user are serialisable (property, real store)", fun
         const given = deliveries.map((d) => `${d.inbound.text} → ${JSON.stringify(answers.get(d.inbound.deliveryKey) ?? "failed")}`);
         assert.fail(`no serial order explains the outcome.\nanswers:\n  ${given.join("\n  ")}\n  settle → ${JSON.stringify(settled.answer)}\nstored:\n${target}`);
       }),
-      { numRuns: Number(process.env.SERIAL_RUNS ?? 40), interruptAfterTimeLimit: Number(process.env.SERIAL_MS ?? 15_000), markInterruptAsFailure: false },
+      { numRuns: Number(process.env.SERIAL_RUNS ?? 30), interruptAfterTimeLimit: Number(process.env.SERIAL_MS ?? 10_000), markInterruptAsFailure: false },
     );
   });
 });
@@ -188,26 +182,12 @@ function sameAnswer(a: Answer, b: Answer | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/**
- * The store as one attempt sees it: the scheduler decides when each call is issued and when its
- * result returns; `fault` makes one call fail, before it reaches the store or after (the write
- * happened, the answer was lost), as StoreUnavailableError — what the real adapter throws.
- */
+/** The store as one attempt sees it: the scheduler decides when each call is issued and when its result returns. */
 function scheduled(store: Store, s: fc.Scheduler, label: string, fault: Fault | null): Store {
-  let calls = 0;
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== "function") return value;
-      return async (...args: unknown[]) => {
-        const index = calls++;
-        await s.schedule(Promise.resolve(), `${label} → ${String(property)}`);
-        if (fault?.at === index && !fault.after) throw new StoreUnavailableError(`injected fault before ${String(property)}`);
-        const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (fault?.at === index && fault.after) throw new StoreUnavailableError(`injected fault after ${String(property)}`);
-        return s.schedule(Promise.resolve(result), `${label} ← ${String(property)}`);
-      };
-    },
+  return faultyStore(store, fault, async (name, call) => {
+    await s.schedule(Promise.resolve(), `${label} → ${name}`);
+    const result = await call();
+    return s.schedule(Promise.resolve(result), `${label} ← ${name}`);
   });
 }
 
