@@ -44,11 +44,11 @@ const SILENT: Answer = { kind: "silent" };
  *   changes, and the ticket it goes to is recorded with the claim, so a retry (on any day of the
  *   dedupe window, whatever happened since) completes the same message instead of deciding again.
  * - Anything else reads the state, first applies the intent a previous decision left (its effects
- *   are idempotent), decides (pure domain), and commits the new state with the delivery, its answer
- *   and its effects (and its answer, when it is queued) as the new intent — conditional on the
- *   version read. Only after that commit won are they applied and the intent cleared: a decision that loses leaves
- *   nothing behind, and one that wins but fails midway is finished by its retry or by the user's next
- *   delivery, before that one decides.
+ *   are idempotent), decides (pure domain), and commits the new state with the delivery, its answer,
+ *   and its effects (with the answer, when it is queued) as the new intent — conditional on the
+ *   version read. Only after that commit won are they applied and the intent cleared: a decision
+ *   that loses leaves nothing behind, and one that wins but fails midway is finished by its retry or
+ *   by the user's next delivery, before that one decides.
  */
 export async function deliver(deps: DeliveryDeps, inbound: Inbound, replyRoute?: ReplyRoute): Promise<Delivered> {
   const command = parseCommand(inbound.text);
