@@ -168,7 +168,11 @@ export class DynamoStore implements Store {
       if (!Object.prototype.hasOwnProperty.call(after.appended, day)) remove.push(x.name(appendsAttribute(Number(day))));
     }
     const version = before.version === 0 ? `attribute_not_exists(${x.name(PK)})` : `${x.name("version")} = ${x.value(before.version)}`;
-    const notAppended = windowDays(now).map((day) => `attribute_not_exists(${x.name(appendsAttribute(day))}.${x.name(delivery)})`);
+    // A fast-path claim of this delivery made before `before` was read is in `before` (the caller
+    // checked it); one racing this commit goes to the claimer's today — ours give or take a day of
+    // clock difference at midnight.
+    const racing = [-1, 0, 1].map((offset) => utcDay(now) + offset);
+    const notAppended = racing.map((day) => `attribute_not_exists(${x.name(appendsAttribute(day))}.${x.name(delivery)})`);
     return this.conditional("commitUser", () =>
       this.client.send(
         new UpdateCommand({
