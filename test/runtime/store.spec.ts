@@ -84,6 +84,17 @@ describe("DynamoStore on dynalite", () => {
     assert.deepEqual(Object.values(v3.appended).flatMap((m) => Object.keys(m)).sort(), [deliveryHash("m1"), deliveryHash("m3")].sort(), "the commit kept the claims");
   });
 
+  it("across midnight: a copy a moment after a claim made before it is refused, and so is a commit of the same delivery", async () => {
+    const midnight = Date.UTC(2026, 10, 23);
+    const before = await withTicket("t1");
+    assert.equal(await claim("late", midnight - 1), "t1");
+    assert.equal(await claim("late", midnight + 1), undefined);
+    assert.equal(await commit(before, before, deliveryHash("late"), midnight + 1), false);
+    // and a claim by a function whose clock already passed midnight is found by one whose clock has not
+    assert.equal(await claim("early", midnight + 1), "t1");
+    assert.equal(await claim("early", midnight - 1), undefined);
+  });
+
   it("claims nothing while a question waits, an intent is unapplied, or the day is full", async () => {
     const state = await withTicket("t1");
     assert.equal(await commit(state, { ...state, flow: { step: "awaitingSubject", expiresAt: T0 + 60_000 } }), true);
