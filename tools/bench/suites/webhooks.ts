@@ -28,6 +28,9 @@ const USERS = 20;
 /** Whole-suite budget: stops measuring early rather than run long on a loaded machine. */
 const BUDGET_MS = 45_000;
 
+/** A Discord snowflake per bench user (BigInt: 9e17 + u as a double would round users together). */
+const discordUser = (user: number) => String(900_000_000_000_000_000n + BigInt(user));
+
 const suite: BenchSuite = async (emit) => {
   const started = performance.now();
   const db = await startDynalite();
@@ -62,7 +65,7 @@ const suite: BenchSuite = async (emit) => {
     const discordTicket = (user: number) => {
       // A subject of its own: a repeated /ticket with the same subject would reuse the open ticket.
       const id = String(interactionId++);
-      const body = JSON.stringify({ id, type: 2, token: "t", member: { user: { id: String(900000000000000000 + user) } }, data: { name: "ticket", options: [{ name: "subject", type: 3, value: `Bench ${id}` }] } });
+      const body = JSON.stringify({ id, type: 2, token: "t", member: { user: { id: discordUser(user) } }, data: { name: "ticket", options: [{ name: "subject", type: 3, value: `Bench ${id}` }] } });
       return httpEvent({ method: "POST", path: "/webhooks/discord", headers: discordHeaders(body, keys, Math.floor(Date.now() / 1000)), body });
     };
 
@@ -108,7 +111,7 @@ const suite: BenchSuite = async (emit) => {
 
     const cases = [
       { bench: "webhook.telegram.ticket", platform: "telegram" as const, userId: (u: number) => String(u), event: telegramTicket, handler: telegram },
-      { bench: "webhook.discord.ticket", platform: "discord" as const, userId: (u: number) => String(900000000000000000 + u), event: discordTicket, handler: discord },
+      { bench: "webhook.discord.ticket", platform: "discord" as const, userId: discordUser, event: discordTicket, handler: discord },
     ];
     for (const c of cases) {
       const handlerTimes: number[] = [];
