@@ -95,6 +95,26 @@ describe("DynamoStore on dynalite", () => {
     assert.equal(await claim("early", midnight - 1), undefined);
   });
 
+  it("honours deliveries the previous state layout remembered (by raw id), then drops them", async () => {
+    const state = await withTicket("t1");
+    await db.client.send(
+      new UpdateCommand({
+        TableName: `store-${table}`,
+        Key: KEYS.user(ada),
+        UpdateExpression: "SET #recent = :recent",
+        ExpressionAttributeNames: { "#recent": "recent" },
+        ExpressionAttributeValues: { ":recent": { "meta:wamid.old": { at: T0, answer: { kind: "silent" } } } },
+      }),
+    );
+    assert.equal(await claim("meta:wamid.old"), undefined, "a redelivery of a delivery handled before the upgrade");
+    const read = (await store.loadUser(ada)) as UserState;
+    assert.deepEqual(read.legacy, { "meta:wamid.old": { at: T0, answer: { kind: "silent" } } });
+    const { legacy: _expired, ...without } = read;
+    assert.equal(await commit(read, without), true);
+    assert.equal((await db.items(`store-${table}`))[0]?.recent, undefined);
+    void state;
+  });
+
   it("claims nothing while a question waits, an intent is unapplied, or the day is full", async () => {
     const state = await withTicket("t1");
     assert.equal(await commit(state, { ...state, flow: { step: "awaitingSubject", expiresAt: T0 + 60_000 } }), true);
