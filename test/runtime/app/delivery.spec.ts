@@ -175,6 +175,52 @@ describe("delivery engine on the real store", () => {
     });
   });
 
+  describe("the issue's races, forced: both deliveries read the state before either commits", () => {
+    /** A store whose first `loadUser` of each delivery waits until every delivery has read. */
+    const together = (count: number): Store => {
+      let waiting: (() => void)[] = [];
+      let reads = 0;
+      return new Proxy(store, {
+        get(target, property, receiver) {
+          if (property !== "loadUser") return Reflect.get(target, property, receiver) as unknown;
+          return async (key: UserKey) => {
+            const state = await target.loadUser(key);
+            if (++reads <= count) {
+              await new Promise<void>((resolve) => {
+                waiting.push(resolve);
+                if (waiting.length === count) for (const release of waiting) release();
+              });
+              if (reads === count) waiting = [];
+            }
+            return state;
+          };
+        },
+      });
+    };
+
+    it("two texts answering 'what is the subject?': one ticket, the other text appended to it, one 'opened' answer", async () => {
+      await say(inbound("/ticket"));
+      const shared = together(2);
+      const [a, b] = await Promise.all([deliver(deps(shared), inbound("VPN down"), ROUTE), deliver(deps(shared), inbound("since Monday"), ROUTE)]);
+      const tickets = await ticketsOfUser();
+      assert.equal(tickets.length, 1);
+      const id = tickets[0]?.id ?? "";
+      const subject = tickets[0]?.subject ?? "";
+      assert.deepEqual(await messagesOf(id), [subject === "VPN down" ? "since Monday" : "VPN down"]);
+      assert.deepEqual([a.answer.kind, b.answer.kind].sort(), ["silent", "text"]);
+    });
+
+    it("/ticket racing a plain text with no ticket open: the text is either refused or appended, never both", async () => {
+      const shared = together(2);
+      const text = inbound("my laptop");
+      const [, answered] = await Promise.all([deliver(deps(shared), inbound("/ticket Laptop"), ROUTE), deliver(deps(shared), text, ROUTE)]);
+      const id = (await ticketsOfUser())[0]?.id ?? "";
+      const appended = (await messagesOf(id)).includes("my laptop");
+      assert.equal(answered.answer.kind === "text" && answered.answer.text === TEXT.noOpenTicket, !appended);
+      assert.equal((await queued(text.deliveryKey)) === TEXT.noOpenTicket, !appended);
+    });
+  });
+
   it("first contact from two deliveries at once: both tickets derive from the one salt that was stored", async () => {
     const a = inbound("/ticket A");
     const b = inbound("/ticket B");
