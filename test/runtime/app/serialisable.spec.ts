@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { storeOutbox } from "../../../runtime/adapters/outbound";
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoStore, KEYS, type Store } from "../../../runtime/adapters/store";
 import { deliver, type DeliveryDeps, type ReplyRoute } from "../../../runtime/app/delivery";
 import { ticketIdFor } from "../../../runtime/domain/ids";
@@ -88,7 +88,7 @@ describe("deliveries from one user are serialisable (property, real store)", fun
   after(async () => db.close());
 
   it("ends in the state and answers of some serial order, whatever the interleaving, copies, faults and retries", async function () {
-    this.timeout(Number(process.env.SERIAL_MS ?? 10_000) + 60_000);
+    this.timeout(Number(process.env.SERIAL_MS ?? 8_000) + 60_000);
     await fc.assert(
       fc.asyncProperty(scenarioArb, fc.scheduler(), async (scenario, s) => {
         // One table for every run, a user of its own per run.
@@ -173,7 +173,7 @@ describe("deliveries from one user are serialisable (property, real store)", fun
         const given = deliveries.map((d) => `${d.inbound.text} → ${JSON.stringify(answers.get(d.inbound.deliveryKey) ?? "failed")}`);
         assert.fail(`no serial order explains the outcome.\nanswers:\n  ${given.join("\n  ")}\n  settle → ${JSON.stringify(settled.answer)}\nstored:\n${target}`);
       }),
-      { numRuns: Number(process.env.SERIAL_RUNS ?? 30), interruptAfterTimeLimit: Number(process.env.SERIAL_MS ?? 10_000), markInterruptAsFailure: false },
+      { numRuns: Number(process.env.SERIAL_RUNS ?? 25), interruptAfterTimeLimit: Number(process.env.SERIAL_MS ?? 8_000), markInterruptAsFailure: false },
     );
   });
 });
@@ -222,9 +222,9 @@ async function worldOf(db: LocalDynamo, store: Store, user: UserKey, deliveryKey
         messages.set(messageKey(m), m);
       }
     }
-    const reply = await db.client.send(new GetCommand({ TableName: TABLE_NAME, Key: KEYS.reply(deliveryKey) }));
-    if (reply.Item !== undefined) replies.set(deliveryKey, String(reply.Item.text));
   }
+  const queued = await db.client.send(new BatchGetCommand({ RequestItems: { [TABLE_NAME]: { Keys: deliveryKeys.map((k) => KEYS.reply(k)), ConsistentRead: true } } }));
+  for (const item of queued.Responses?.[TABLE_NAME] ?? []) replies.set(String(item.deliveryKey), String(item.text));
   db.calls.length = 0;
   return { state, tickets, messages, replies };
 }
