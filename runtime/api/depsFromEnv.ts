@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { createDocumentClient } from "../adapters/dynamo";
-import { createStorage, GcsArchive, readArchiveSettings } from "../adapters/gcsArchive";
+import { readArchiveSettings } from "../adapters/archiveSettings";
 import { createLogger, type Logger } from "../adapters/logger";
 import { DynamoStore } from "../adapters/store";
 import { entryDepsFromEnv } from "../app/deps";
@@ -11,6 +11,7 @@ import { ConfigError } from "../errors";
 import { ExportJobs } from "../exports/exportJobs";
 import { parseSettings } from "../settings";
 import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../outbound/wiring";
+import { lazyArchive } from "./archiveAccess";
 import { AuditLog } from "./audit";
 import { type ApiDeps } from "./deps";
 import { recordReplyFailure } from "./tickets";
@@ -49,7 +50,7 @@ export async function apiDepsFromEnv(env: Env = process.env, logger: Logger = cr
       recordFailure: (intent, reason, now) => recordReplyFailure({ documents, tableName }, intent, reason, now),
     }),
     jobs: new ExportJobs(documents, tableName),
-    archive: new GcsArchive(createStorage(archiveSettings), archiveSettings.bucket),
+    archive: lazyArchive(archiveSettings),
     ...(phone.data !== undefined ? { whatsappPhoneNumberId: phone.data } : {}),
     clock: Date.now,
   };

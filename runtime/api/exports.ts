@@ -55,9 +55,10 @@ export async function downloadExport(deps: ApiDeps, request: HttpRequest, princi
   const object = job.objects?.find((candidate) => candidate.format === format);
   if (job.status !== "done" || object === undefined) throw new ConflictError("export not ready", `status ${job.status}`);
   if (object.size > MAX_DOWNLOAD_BYTES) throw new ConflictError("export too large to download through the API; read it from the bucket");
+  const archive = await deps.archive.open();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of deps.archive.openRead(object.name, object.generation)) {
+  for await (const chunk of archive.openRead(object.name, object.generation)) {
     size += (chunk as Buffer).length;
     if (size > MAX_DOWNLOAD_BYTES) throw new ConflictError("export too large to download through the API; read it from the bucket");
     chunks.push(chunk as Buffer);
