@@ -10,6 +10,10 @@ export async function handleDiscord(deps: BotDeps, request: HttpRequest): Promis
   verifyDiscord(request.headers, request.rawBody, publicKey, deps.clock());
   const interaction = parseDiscordInteraction(request.rawBody);
   if (interaction.kind === "ping") return PONG;
+  if (interaction.kind === "unsupported") {
+    request.logger.info("interaction not supported, answered", { type: interaction.type });
+    return interaction.response;
+  }
   const { answer, duplicate } = await deliver(deliveryDeps(deps), interaction.inbound);
   request.logger.info("interaction handled", { deliveryKey: interaction.inbound.deliveryKey, duplicate, answer: answer.kind });
   return discordResponse(answer);

@@ -3,13 +3,28 @@ import { deliver } from "../app/delivery";
 import { httpEntry, type HttpRequest } from "../http/entry";
 import type { HttpResult } from "../http/event";
 import { empty, json } from "../http/respond";
-import { parseSlackRequest, SLACK_RETRY_HEADER, SLACK_TIMESTAMP_HEADER, slackCommandResponse, verifySlack } from "../platforms/slack";
+import {
+  isSlackSslCheck,
+  parseSlackRequest,
+  SLACK_RETRY_HEADER,
+  SLACK_TIMESTAMP_HEADER,
+  slackCommandResponse,
+  slackEphemeral,
+  UNKNOWN_SLASH_COMMAND_TEXT,
+  verifySlack,
+} from "../platforms/slack";
 
 /**
- * POST /webhooks/slack: v0 signature → url_verification, a `/ticket` slash command (answered in the
- * response) or an Events API direct message (acknowledged; the reply is queued for the outbound port).
+ * POST /webhooks/slack: ssl_check (200, before the signature: Slack does not sign it) → v0
+ * signature → url_verification, a `/ticket` slash command (answered in the response, privately),
+ * an Events API direct message (acknowledged; the reply is queued for the outbound port), or any
+ * other envelope or event (acknowledged with 200: Slack counts every non-200 against the app).
  */
 export async function handleSlack(deps: BotDeps, request: HttpRequest): Promise<HttpResult> {
+  if (isSlackSslCheck(request.rawBody, request.headers["content-type"])) {
+    request.logger.info("ssl check answered", {});
+    return empty();
+  }
   const { signingSecret } = await deps.secrets.get("slack");
   verifySlack(request.headers, request.rawBody, signingSecret, deps.clock());
   const requestTime = Number(request.headers[SLACK_TIMESTAMP_HEADER]) * 1000;
@@ -18,8 +33,12 @@ export async function handleSlack(deps: BotDeps, request: HttpRequest): Promise<
     case "urlVerification":
       return json(200, { challenge: parsed.challenge });
     case "ignored":
-      request.logger.info("event ignored", { reason: parsed.reason });
+      if (parsed.reason === "app_rate_limited") request.logger.warn("slack is rate limiting our event subscriptions", {});
+      else request.logger.info("event ignored", { reason: parsed.reason });
       return empty();
+    case "unknownCommand":
+      request.logger.info("unknown slash command answered", {});
+      return json(200, slackEphemeral(UNKNOWN_SLASH_COMMAND_TEXT));
     case "slashCommand": {
       const { answer, duplicate } = await deliver(deliveryDeps(deps), parsed.inbound);
       request.logger.info("command handled", { deliveryKey: parsed.inbound.deliveryKey, duplicate, answer: answer.kind });

@@ -1,4 +1,5 @@
-import { type OutboundPlatform, type ReplyIntent } from "./replyIntent";
+import { discordMessage, messengerText, slackText, telegramText, whatsappText } from "../platforms/outgoingText";
+import { type OutboundPlatform, type ReplyIntent, WHATSAPP_PHONE } from "./replyIntent";
 
 /** Base URL per platform API (settings, so tests and the local stack point them at a stand-in). */
 export type PlatformBaseUrls = Readonly<Record<"telegram" | "discord" | "slack" | "meta", string>>;
@@ -27,32 +28,40 @@ export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrl
   const { target, text } = intent;
   switch (target.platform) {
     case "telegram":
-      return { url: `${baseUrls.telegram}/bot${token}/sendMessage`, headers: json, body: JSON.stringify({ chat_id: target.chatId, text }) };
+      return { url: `${baseUrls.telegram}/bot${token}/sendMessage`, headers: json, body: JSON.stringify({ chat_id: target.chatId, text: telegramText(text) }) };
     case "discord":
       // Discord de-duplicates by nonce for a few minutes when enforce_nonce is set: a retry of a
       // request that reached Discord but whose answer was lost does not post twice.
       return {
         url: `${baseUrls.discord}/channels/${discordChannelId ?? target.channelId ?? ""}/messages`,
         headers: { ...json, authorization: `Bot ${token}` },
-        body: JSON.stringify({ content: text, nonce: intent.replyId.slice(0, 25), enforce_nonce: true, allowed_mentions: { parse: [] } }),
+        body: JSON.stringify({ ...discordMessage(text), nonce: intent.replyId.slice(0, 25), enforce_nonce: true }),
       };
     case "slack":
       return {
         url: `${baseUrls.slack}/chat.postMessage`,
         headers: { ...json, authorization: `Bearer ${token}` },
-        body: JSON.stringify({ channel: target.channel, text, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) }),
+        body: JSON.stringify({ channel: target.channel, text: slackText(text), ...(target.threadTs ? { thread_ts: target.threadTs } : {}) }),
       };
     case "whatsapp":
       return {
         url: `${baseUrls.meta}/${target.phoneNumberId}/messages`,
         headers: { ...json, authorization: `Bearer ${token}` },
-        body: JSON.stringify({ messaging_product: "whatsapp", recipient_type: "individual", to: target.to, type: "text", text: { body: text } }),
+        // A phone number goes in `to`; a user known only by a BSUID is addressed with `recipient`
+        // (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
+        body: JSON.stringify({
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          ...(WHATSAPP_PHONE.test(target.to) ? { to: target.to } : { recipient: target.to }),
+          type: "text",
+          text: { body: whatsappText(text) },
+        }),
       };
     case "messenger":
       return {
         url: `${baseUrls.meta}/me/messages`,
         headers: { ...json, authorization: `Bearer ${token}` },
-        body: JSON.stringify({ recipient: { id: target.recipientId }, messaging_type: "RESPONSE", message: { text } }),
+        body: JSON.stringify({ recipient: { id: target.recipientId }, messaging_type: "RESPONSE", message: { text: messengerText(text) } }),
       };
   }
 }

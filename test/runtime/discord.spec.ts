@@ -7,6 +7,7 @@ import { snowflakeTime } from "../../runtime/platforms/discord";
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { type DiscordKeys, discordHeaders, discordKeys, fixture, httpEvent } from "./support/events";
+import { docFixture } from "./support/platformFixtures";
 
 type Handler = ReturnType<typeof createDiscordHandler>;
 let nextId = 1308000000000000100n;
@@ -24,7 +25,7 @@ function command(name: string, value?: string, userId = "900000000000000001") {
 
 interface Reply {
   type: number;
-  data: { content: string; flags?: number };
+  data: { content: string; flags?: number; allowed_mentions?: unknown };
 }
 
 describe("discord webhook", () => {
@@ -60,7 +61,8 @@ describe("discord webhook", () => {
   it("opens a ticket from a slash command with a type 4 answer, and lists tickets privately", async () => {
     const opened = reply(await post(command("ticket", "Printer on fire")));
     assert.equal(opened.type, 4);
-    assert.equal(opened.data.flags, undefined);
+    assert.equal(opened.data.flags, 64, "every answer is ephemeral: in a server channel others would read it");
+    assert.deepEqual(opened.data.allowed_mentions, { parse: [] });
     const id = /Ticket ([0-9a-z]{26}) opened/.exec(opened.data.content)?.[1];
     assert.ok(id);
     const list = reply(await post(command("tickets")));
@@ -91,6 +93,31 @@ describe("discord webhook", () => {
     assert.ok(results.every((r) => r.statusCode === 200));
     assert.equal(new Set(results.map((r) => r.body)).size, 1);
     assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+  });
+
+  describe("every interaction type gets an answer Discord accepts", () => {
+    it("answers the documented autocomplete, component, modal and user-command interactions without recording anything", async () => {
+      assert.deepEqual(JSON.parse((await post(docFixture("discord", "autocomplete"))).body), { type: 8, data: { choices: [] } });
+      assert.deepEqual(JSON.parse((await post(docFixture("discord", "message_component"))).body), { type: 6 });
+      for (const name of ["modal_submit", "user_command"]) {
+        const answer = reply(await post(docFixture("discord", name)));
+        assert.equal(answer.type, 4);
+        assert.equal(answer.data.flags, 64);
+      }
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("answers the documented slash command (not one of ours) privately", async () => {
+      const answer = reply(await post(docFixture("discord", "slash_command")));
+      assert.equal(answer.data.content, TEXT.unknown("cardsearch"));
+      assert.equal(answer.data.flags, 64);
+    });
+
+    it("echoes mentions in a subject without pinging: user, role, @everyone, @here", async () => {
+      const answer = reply(await post(command("ticket", "<@123456789012345678> <@&987654321098765432> @everyone @here")));
+      assert.match(answer.data.content, /opened: <@123456789012345678> <@&987654321098765432> @everyone @here/);
+      assert.deepEqual(answer.data.allowed_mentions, { parse: [] });
+    });
   });
 
   describe("rejects bad input", () => {
@@ -152,7 +179,8 @@ describe("discord webhook", () => {
 
     it("answers 400 to a validly signed body that is not an interaction", async () => {
       assert.equal(status(await post({ id: "x", type: 2 })), 400);
-      assert.equal(status(await post({ ...command("ticket", "x"), type: 3 })), 400);
+      assert.equal(status(await post({ type: "two" })), 400);
+      assert.equal(status(await post({})), 400);
       assert.equal((await db.items(bot.tableName)).length, 0);
     });
   });
