@@ -132,15 +132,17 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     sendsFromWhatsappNumber: false,
   },
   outbox: {
-    // Replies the Slack and Meta webhooks queued: found through gsi1 (OUTBOX#pending), each claimed
-    // and recorded in the delivery ledger (REPLY#<id>: Put to claim, Get when already claimed,
-    // Update with the outcome), then its outbox item settled (OUTBOX#<hash>: Update). The replies
-    // name no ticket, so no TICKET# access; failures go to the replies DLQ.
+    // What gsi1 lists as pending (OUTBOX#pending): replies the Slack and Meta webhooks queued
+    // (OUTBOX#<hash>: settled with an Update) and agents' replies the API left unsettled (REPLY#<id>).
+    // Each is claimed and recorded in the delivery ledger (REPLY#<id>: Update to claim, Get when
+    // already claimed, Update with the outcome); an agent's reply is recorded on its ticket
+    // (TICKET#<id>: Put of the message, Update of lastReplyFailure); failures go to the replies DLQ.
     table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     indexes: ["gsi1"],
-    leadingKeys: { patterns: ["OUTBOX#*", "REPLY#*"] },
-    // The bot tokens of the platforms it sends to (Slack; WhatsApp/Messenger share the Meta secret).
-    secrets: ["slack", "meta"],
+    leadingKeys: { patterns: ["OUTBOX#*", "REPLY#*", "TICKET#*"] },
+    // The bot tokens of every platform it may send to: queued replies go to Slack and Meta, agents'
+    // replies it finishes to any platform.
+    secrets: ["telegram", "discord", "slack", "meta"],
     deadLettersReplies: true,
     invokedAsync: true,
     archive: false,

@@ -14,7 +14,6 @@ import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../o
 import { lazyArchive } from "./archiveAccess";
 import { AuditLog } from "./audit";
 import { type ApiDeps } from "./deps";
-import { recordReplyFailure } from "./tickets";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -47,7 +46,6 @@ export async function apiDepsFromEnv(env: Env = process.env, logger: Logger = cr
       tableName,
       secrets: entry.secrets,
       deadLetters: await deadLettersFor(outboundSettings, documents, tableName),
-      recordFailure: (intent, reason, now) => recordReplyFailure({ documents, tableName }, intent, reason, now),
     }),
     jobs: new ExportJobs(documents, tableName),
     archive: lazyArchive(archiveSettings),

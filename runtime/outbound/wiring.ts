@@ -1,17 +1,17 @@
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
-import { type OutboundReplies } from "../adapters/outbound";
 import { type SecretSource } from "../adapters/secrets";
 import { type ReplyIntent as StoredReplyIntent } from "../adapters/store";
 import { ENV } from "../env";
 import { ConfigError } from "../errors";
 import { type DeadLetters, SqsDeadLetters, StoreDeadLetters } from "./deadLetters";
 import { DeliveryLedger } from "./deliveryLedger";
-import { deliverReply, type OutboundDependencies } from "./deliverReply";
+import { type OutboundDependencies } from "./deliverReply";
 import { DEFAULT_BASE_URLS, type PlatformBaseUrls } from "./platformRequests";
 import { type OutboundPlatform, type ReplyIntent, type ReplyTarget } from "./replyIntent";
 import { DEFAULT_RETRY_POLICY } from "./retryPolicy";
+import { recordAgentMessage, recordReplyFailure } from "./ticketRecords";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,27 +77,19 @@ export function outboundDependencies(parts: {
   tableName: string;
   secrets: SecretSource;
   deadLetters: DeadLetters;
-  recordFailure: OutboundDependencies["recordFailure"];
 }): OutboundDependencies {
+  const store = { documents: parts.documents, tableName: parts.tableName };
   return {
     ledger: new DeliveryLedger(parts.documents, parts.tableName),
     deadLetters: parts.deadLetters,
     credential: credentialsFrom(parts.secrets),
-    recordFailure: parts.recordFailure,
+    recordFailure: (intent, reason, now) => recordReplyFailure(store, intent, reason, now),
+    recordAgentMessage: (intent, ref, claimedAt) => recordAgentMessage(store, intent, ref, claimedAt),
     baseUrls: parts.settings.baseUrls,
-    // Replies are sent inside an API request (API Gateway gives up after 30 s): no retry may start
-    // that could end after 12 s per platform call (Discord DMs make two calls).
-    policy: { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000, budgetMs: 12_000 },
+    // How long a delivery may take comes from the invocation's deadline (DeliveryWindow); a
+    // Retry-After longer than 5 s is not waited for inside a request.
+    policy: { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000 },
     send: { fetch, sleep: (ms) => new Promise((done) => setTimeout(done, ms)), random: Math.random, now: Date.now, timeoutMs: 4000 },
-  };
-}
-
-/** The webhooks' outbound port (runtime/adapters/outbound.ts) on top of deliverReply. */
-export function outboundReplies(deps: OutboundDependencies): OutboundReplies {
-  return {
-    async send(reply) {
-      await deliverReply(fromStoredIntent(reply), deps);
-    },
   };
 }
 
