@@ -2,7 +2,10 @@ import * as z from "zod/mini";
 import { runAsHandler } from "../adapters/cloudCalls";
 import { createDocumentClient } from "../adapters/dynamo";
 import { createLogger, errorFields, type Logger } from "../adapters/logger";
-import { entryDepsFromEnv, oncePerColdStart } from "../app/deps";
+import { DeferredInteractions } from "../adapters/deferred";
+import { DynamoStore } from "../adapters/store";
+import { type BotDeps, deliveryDeps, entryDepsFromEnv, oncePerColdStart } from "../app/deps";
+import { deliver } from "../app/delivery";
 import { ENV } from "../env";
 import { BadRequestError } from "../errors";
 import { type Deadline, deadlineAt, invocationDeadline, type LambdaContext, NO_CONTEXT_BUDGET_MS } from "../http/deadline";
@@ -75,9 +78,15 @@ export async function outboxDepsFromEnv(env: Readonly<Record<string, string | un
   const documents = createDocumentClient(settings.mode === "local" && endpoint ? { endpoint } : {});
   const tableName = settings.tableName;
   const outboundSettings = readOutboundSettings(env, settings.mode);
+  // Deferred Discord and Slack interactions are answered here: their delivery runs as the webhook would run it.
+  const bot: BotDeps = { settings, logger, secrets, store: new DynamoStore(documents, tableName, settings.dedupeTtlHours), clock: Date.now };
   return {
     documents,
     tableName,
+    deferred: {
+      store: new DeferredInteractions(documents, tableName),
+      answer: async (inbound) => (await deliver(deliveryDeps(bot), inbound)).answer,
+    },
     outbound: outboundDependencies({
       settings: outboundSettings,
       documents,

@@ -8,9 +8,20 @@ export interface DeadLetters {
   send(intent: ReplyIntent, reason: string, now: number): Promise<void>;
 }
 
-/** The dead letter carries the intent (the queue is KMS-encrypted) and a short reason code. */
+/**
+ * The dead letter carries the intent (the queue is KMS-encrypted) and a short reason code. A
+ * follow-up's credential (Discord interaction token, Slack response_url) is left out: it would let
+ * anyone reading the queue post as the bot into that conversation while it lasts.
+ */
 function deadLetter(intent: ReplyIntent, reason: string, now: number) {
-  return { kind: "outbound-reply", intent, reason, failedAt: new Date(now).toISOString() };
+  return { kind: "outbound-reply", intent: withoutCredential(intent), reason, failedAt: new Date(now).toISOString() };
+}
+
+function withoutCredential(intent: ReplyIntent): ReplyIntent {
+  const { target } = intent;
+  if (target.platform === "discord_followup") return { ...intent, target: { ...target, token: "redacted" } };
+  if (target.platform === "slack_response") return { ...intent, target: { ...target, responseUrl: "https://redacted.invalid/" } };
+  return intent;
 }
 
 /** Deployed: SQS SendMessage to BOTFLEET_DLQ_URL (needs sqs:SendMessage on that queue). */

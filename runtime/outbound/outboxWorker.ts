@@ -1,11 +1,16 @@
+import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import { DEFERRED_PREFIX, type DeferredInteractions } from "../adapters/deferred";
 import { type Logger } from "../adapters/logger";
+import type { Answer, Inbound } from "../domain/types";
 import { type ReplyIntent as StoredReplyIntent } from "../adapters/store";
 import { TABLE } from "../adapters/tableSchema";
 import { type DeliveryResult, deliverReply, type DeliveryWindow, type OutboundDependencies } from "./deliverReply";
 import { type AgentMessageRef, PENDING_PARTITION } from "./deliveryLedger";
-import { replyIntent } from "./replyIntent";
+import { isSlackResponseUrl } from "./platformRequests";
+import { type ReplyIntent, replyIntent } from "./replyIntent";
 import { fromStoredIntent } from "./wiring";
 
 export interface OutboxDependencies {
@@ -13,7 +18,18 @@ export interface OutboxDependencies {
   readonly tableName: string;
   readonly outbound: OutboundDependencies;
   readonly logger: Logger;
+  /** Interactions the Discord and Slack webhooks deferred: answered here (unset: left pending). */
+  readonly deferred?: DeferredAnswers;
 }
+
+export interface DeferredAnswers {
+  readonly store: DeferredInteractions;
+  /** Runs the delivery (idempotent per delivery key) and gives its answer. */
+  answer(inbound: Inbound): Promise<Answer>;
+}
+
+/** A follow-up is not attempted this close to the end of its credential's life. */
+export const FOLLOW_UP_SAFETY_MS = 10_000;
 
 export interface OutboxRun {
   readonly delivered: number;
@@ -30,7 +46,9 @@ export interface OutboxRun {
  *   deliverReply (at most once per delivery key), then the outbox item is settled sent/failed;
  * - agents' replies whose API call ended before they were settled (`REPLY#<id>`, the ledger's own
  *   listing): finished through deliverReply — sent if nothing had been sent yet, otherwise settled
- *   as failed with the outcome unknown, the dead letter written.
+ *   as failed with the outcome unknown, the dead letter written;
+ * - Discord and Slack interactions their webhook deferred (`DEFERRED#<hash>`): answered through
+ *   their follow-up (answerDeferred).
  * `window()` is asked before each reply: the invocation's remaining time decides whether one more
  * fits (undefined: stop; the rest stays pending for the next run).
  */
@@ -50,7 +68,8 @@ export async function processOutbox(deps: OutboxDependencies, limit = 25, window
   for (const item of Items ?? []) {
     const current = window();
     if (current === undefined) break;
-    const result = String(item[TABLE.partitionKey]).startsWith("REPLY#") ? await finishAgentReply(deps, item, current) : await sendQueuedReply(deps, item, current);
+    const pk = String(item[TABLE.partitionKey]);
+    const result = pk.startsWith("REPLY#") ? await finishAgentReply(deps, item, current) : pk.startsWith(DEFERRED_PREFIX) ? await answerDeferred(deps, item, current) : await sendQueuedReply(deps, item, current);
     if (result === "pending") run.pending += 1;
     else run[result] += 1;
   }
@@ -92,6 +111,65 @@ async function finishAgentReply(deps: OutboxDependencies, item: Record<string, u
   }
   const ref = item.agentMessage as AgentMessageRef | undefined;
   return count(await deliverReply(intent.data, deps.outbound, { ...window, listForOutbox: true, ...(ref !== undefined ? { agentMessage: ref } : {}) }));
+}
+
+const storedDeferral = z.looseObject({
+  inbound: z.looseObject({
+    user: z.looseObject({ platform: z.enum(["discord", "slack"]), userId: z.string() }),
+    deliveryKey: z.string(),
+    text: z.string(),
+    sentAt: z.number(),
+  }),
+  followUp: z.union([
+    z.looseObject({ kind: z.literal("discord"), applicationId: z.string(), token: z.string() }),
+    z.looseObject({ kind: z.literal("slack"), responseUrl: z.string() }),
+  ]),
+  usableUntil: z.number(),
+});
+
+/**
+ * An interaction a webhook deferred: run its delivery (again, if the webhook got that far — the
+ * delivery key makes it the same delivery), then send the answer as its follow-up, at most once
+ * (the delivery ledger, as for any reply). Too close to the end of the follow-up credential's life
+ * it is dropped as expired: the platform would refuse it.
+ */
+async function answerDeferred(deps: OutboxDependencies, item: Record<string, unknown>, window: DeliveryWindow): Promise<Counted> {
+  const parsed = storedDeferral.safeParse(item);
+  const now = deps.outbound.send.now();
+  if (!parsed.success) {
+    deps.logger.error("deferred interaction unreadable", {});
+    return "pending";
+  }
+  const { inbound, followUp, usableUntil } = parsed.data;
+  const store = deps.deferred?.store;
+  if (deps.deferred === undefined || store === undefined) return "pending";
+  if (now > usableUntil - FOLLOW_UP_SAFETY_MS) {
+    deps.logger.warn("deferred interaction expired before it could be answered", { deliveryKey: inbound.deliveryKey });
+    await store.complete(inbound.deliveryKey, "expired", now);
+    return "failed";
+  }
+  if (followUp.kind === "slack" && !isSlackResponseUrl(followUp.responseUrl, deps.outbound.baseUrls)) {
+    deps.logger.error("deferred interaction with a response_url that is not Slack's", { deliveryKey: inbound.deliveryKey });
+    await store.complete(inbound.deliveryKey, "failed", now);
+    return "failed";
+  }
+  const answer = await deps.deferred.answer(inbound as Inbound);
+  if (answer.kind === "silent" && followUp.kind === "slack") {
+    await store.complete(inbound.deliveryKey, "answered", now);
+    return "delivered";
+  }
+  const intent: ReplyIntent = {
+    replyId: createHash("sha256").update(`${inbound.deliveryKey}\u0000followup`).digest("base64url").slice(0, 32),
+    ticketId: "",
+    target: followUp.kind === "discord" ? { platform: "discord_followup", applicationId: followUp.applicationId, token: followUp.token } : { platform: "slack_response", responseUrl: followUp.responseUrl },
+    text: answer.kind === "text" ? answer.text : "…",
+  };
+  const result = await deliverReply(intent, deps.outbound, { ...window, sendUntil: Math.min(window.sendUntil, usableUntil - FOLLOW_UP_SAFETY_MS) });
+  const counted = count(result);
+  if (counted === "pending") return counted;
+  const answered = result.status === "delivered" || (result.status === "duplicate" && result.previous.state === "delivered");
+  await store.complete(inbound.deliveryKey, answered ? "answered" : "failed", deps.outbound.send.now());
+  return counted;
 }
 
 function count(result: DeliveryResult): Counted {

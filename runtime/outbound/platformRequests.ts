@@ -1,4 +1,5 @@
 import { discordMessage, messengerText, slackText, telegramText, whatsappText } from "../platforms/outgoingText";
+import { ConfigError } from "../errors";
 import { type OutboundPlatform, type ReplyIntent, WHATSAPP_PHONE } from "./replyIntent";
 
 /** Base URL per platform API (settings, so tests and the local stack point them at a stand-in). */
@@ -12,6 +13,8 @@ export const DEFAULT_BASE_URLS: PlatformBaseUrls = {
 };
 
 export interface PlatformRequest {
+  /** @default "POST" */
+  readonly method?: "POST" | "PATCH";
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -63,7 +66,26 @@ export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrl
         headers: { ...json, authorization: `Bearer ${token}` },
         body: JSON.stringify({ recipient: { id: target.recipientId }, messaging_type: "RESPONSE", message: { text: messengerText(text) } }),
       };
+    case "discord_followup": {
+      // Edit Original Interaction Response: the interaction token in the path is the credential
+      // (https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response).
+      const { content, allowed_mentions } = discordMessage(text);
+      return { method: "PATCH", url: `${baseUrls.discord}/webhooks/${target.applicationId}/${target.token}/messages/@original`, headers: json, body: JSON.stringify({ content, allowed_mentions }) };
+    }
+    case "slack_response":
+      if (!isSlackResponseUrl(target.responseUrl, baseUrls)) throw new ConfigError("slack response_url is not Slack's");
+      // replace_original: the answer takes the place of anything shown for the command so far.
+      return { url: target.responseUrl, headers: json, body: JSON.stringify({ response_type: "ephemeral", replace_original: true, text: slackText(text) }) };
   }
+}
+
+/**
+ * Slack's response_url points at hooks.slack.com (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses);
+ * nothing else is ever posted to (it arrives in a request, so it is checked like any input). The
+ * configured Slack base URL is allowed too: the local stack's stand-in.
+ */
+export function isSlackResponseUrl(url: string, baseUrls: Pick<PlatformBaseUrls, "slack">): boolean {
+  return /^https:\/\/hooks\.slack\.com\/[\w/.-]+$/.test(url) || (url.startsWith(`${baseUrls.slack}/`) && !url.includes(".."));
 }
 
 /** Discord: open (or get the existing) DM channel with a user; the answer's `id` is the channel. */
@@ -97,5 +119,10 @@ export function acceptedMessageId(platform: OutboundPlatform, body: unknown): { 
     }
     case "messenger":
       return { ok: true, id: str(record.message_id) };
+    case "discord_followup":
+      return { ok: true, id: str(record.id) };
+    case "slack_response":
+      // Slack answers a response_url post with 200 (a JSON `ok`, or plain "ok" text).
+      return record.ok === false ? { ok: false, reason: `slack_${typeof record.error === "string" ? record.error.slice(0, 40) : "not_ok"}` } : { ok: true, id: undefined };
   }
 }

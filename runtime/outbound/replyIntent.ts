@@ -21,6 +21,10 @@ export const replyTarget = z.discriminatedUnion("platform", [
   // `to`: the user's phone number (digits) or, for users known only by it, their business-scoped user id (BSUID).
   z.object({ platform: z.literal("whatsapp"), phoneNumberId: z.string().check(z.regex(/^\d{1,25}$/)), to: z.string().check(z.regex(WHATSAPP_USER)) }),
   z.object({ platform: z.literal("messenger"), recipientId: z.string().check(z.regex(/^\d{1,25}$/)) }),
+  // The answer to a deferred Discord interaction: edits its original response (the "thinking…" message).
+  z.object({ platform: z.literal("discord_followup"), applicationId: z.string().check(z.regex(/^\d{1,25}$/)), token: z.string().check(z.regex(/^[\w.-]{1,512}$/)) }),
+  // The answer to a deferred Slack slash command, posted to its response_url.
+  z.object({ platform: z.literal("slack_response"), responseUrl: z.string().check(z.regex(/^https?:\/\/[^\s]{1,500}$/)) }),
 ]);
 export type ReplyTarget = z.infer<typeof replyTarget>;
 export type OutboundPlatform = ReplyTarget["platform"];

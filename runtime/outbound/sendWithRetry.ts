@@ -40,7 +40,7 @@ export async function sendWithRetry(
     if (left < MIN_ATTEMPT_MS) return { delivered: false, reason: attempt === 1 ? "no_time_left" : reason, attempts: attempt - 1 };
     try {
       const response = await deps.fetch(request.url, {
-        method: "POST",
+        method: request.method ?? "POST",
         headers: request.headers,
         body: request.body,
         redirect: "error",

@@ -60,6 +60,10 @@ export function credentialsFrom(secrets: SecretSource): (platform: OutboundPlatf
       case "whatsapp":
       case "messenger":
         return (await secrets.get("meta")).accessToken;
+      // Follow-ups carry their own short-lived credential (interaction token, response_url).
+      case "discord_followup":
+      case "slack_response":
+        return "";
     }
   };
 }

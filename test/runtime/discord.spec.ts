@@ -8,6 +8,10 @@ import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { type DiscordKeys, discordHeaders, discordKeys, fixture, httpEvent } from "./support/events";
 import { docFixture } from "./support/platformFixtures";
+import type { DeferralPorts } from "../../runtime/platforms/deferral";
+import { startPlatformStandIn, type PlatformStandIn } from "../../tools/local/platformStandIn";
+import { startLambdaStandIn, type LambdaStandIn } from "../support/lambdaStandIn";
+import { deferralPorts, OUTBOX_FUNCTION, runOutbox } from "./support/deferredInteractions";
 
 type Handler = ReturnType<typeof createDiscordHandler>;
 let nextId = 1308000000000000100n;
@@ -93,6 +97,92 @@ describe("discord webhook", () => {
     assert.ok(results.every((r) => r.statusCode === 200));
     assert.equal(new Set(results.map((r) => r.body)).size, 1);
     assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+  });
+
+  describe("within Discord's 3 seconds: deferred answer and follow-up when the work may not fit", () => {
+    let platform: PlatformStandIn;
+    let lambda: LambdaStandIn;
+    let ports: DeferralPorts;
+    before(async () => {
+      [platform, lambda] = await Promise.all([startPlatformStandIn(), startLambdaStandIn()]);
+    });
+    after(async () => {
+      await Promise.all([platform.stop(), lambda.stop()]);
+    });
+    beforeEach(() => {
+      platform.clear();
+      lambda.invocations.length = 0;
+      ports = deferralPorts(db, bot.tableName, lambda);
+      handler = createDiscordHandler(bot.deps, ports);
+    });
+
+    /** A request API Gateway received `ageMs` ago (a cold start, a slow network): little of Discord's 3 s is left. */
+    const postAged = (body: unknown, ageMs: number) => {
+      const raw = JSON.stringify(body);
+      const event = httpEvent({ method: "POST", path: "/webhooks/discord", headers: discordHeaders(raw, keys, Math.floor(bot.now / 1000)), body: raw });
+      return handler({ ...event, requestContext: { ...event.requestContext, timeEpoch: Date.now() - ageMs } });
+    };
+    const deferredItems = async () => (await db.items(bot.tableName)).filter((i) => i.type === "deferred");
+
+    it("answers with type 4 when the work is done in time: nothing deferred, nothing invoked", async () => {
+      assert.equal(reply(await post(command("ticket", "Quick one"))).type, 4);
+      assert.equal((await deferredItems()).length, 0);
+      assert.equal(lambda.invocations.length, 0);
+    });
+
+    it("answers type 5 (ephemeral) when time is short, hands the work to the outbox and wakes it; the outbox edits the original response once", async () => {
+      const body = command("ticket", "Cold start <@&1> @everyone");
+      const deferred = reply(await postAged(body, 2_500));
+      assert.deepEqual(deferred, { type: 5, data: { flags: 64 } });
+      const [work] = await deferredItems();
+      assert.equal(work?.status, "pending");
+      assert.equal(work?.gsi1pk, "OUTBOX#pending");
+      assert.deepEqual(lambda.invocations, [{ functionName: OUTBOX_FUNCTION, invocationType: "Event", payload: { kind: "outbox" } }]);
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 0, "nothing ran past the answer");
+
+      await runOutbox(db, bot.tableName, platform);
+      const [followUp] = platform.accepted();
+      assert.equal(followUp?.platform, "discord-followup");
+      assert.equal(followUp?.method, "PATCH");
+      assert.equal(followUp?.path, `/discord/webhooks/${String((body as Record<string, unknown>).application_id)}/<token>/messages/@original`);
+      assert.match(String((followUp?.body as { content: string }).content), /Ticket [0-9a-z]{26} opened: Cold start <@&1> @everyone/);
+      assert.deepEqual((followUp?.body as { allowed_mentions: unknown }).allowed_mentions, { parse: [] });
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+      assert.equal((await deferredItems())[0]?.status, "answered");
+
+      await runOutbox(db, bot.tableName, platform);
+      assert.equal(platform.accepted().length, 1, "answered once");
+    });
+
+    it("defers instead of failing when the store fails in the webhook: the outbox finishes the same delivery", async () => {
+      db.throttleNext(1, "GetItem");
+      const deferred = reply(await post(command("ticket", "Store hiccup")));
+      assert.equal(deferred.type, 5);
+      await runOutbox(db, bot.tableName, platform);
+      assert.match(String((platform.accepted()[0]?.body as { content: string }).content), /opened: Store hiccup/);
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+    });
+
+    it("still answers type 5 when waking the outbox fails: its schedule answers within a minute", async () => {
+      lambda.failNext(1);
+      assert.equal(reply(await postAged(command("tickets"), 2_500)).type, 5);
+      assert.equal((await deferredItems()).length, 1);
+      assert.ok(bot.logLines.some((line) => line.includes("outbox wake-up failed")));
+    });
+
+    it("answers 503 when even the hand-off cannot be written (Discord shows the failure; nothing half done)", async () => {
+      db.throttleNext(1, "PutItem");
+      const result = await postAged(command("ticket", "Nothing works"), 2_500);
+      assert.equal(result.statusCode, 503);
+      assert.equal((await deferredItems()).length, 0);
+    });
+
+    it("drops a deferred answer whose interaction token has expired instead of sending it", async () => {
+      assert.equal(reply(await postAged(command("ticket", "Too late"), 16 * 60_000)).type, 5);
+      await runOutbox(db, bot.tableName, platform);
+      assert.equal(platform.received.length, 0);
+      assert.equal((await deferredItems())[0]?.status, "expired");
+    });
   });
 
   describe("every interaction type gets an answer Discord accepts", () => {

@@ -5,6 +5,9 @@ import type { HttpResult } from "../../runtime/http/event";
 import { slackText } from "../../runtime/platforms/outgoingText";
 import { slashText } from "../../runtime/platforms/slack";
 import { docFixture, docFixtures, docForm } from "./support/platformFixtures";
+import { startPlatformStandIn, type PlatformStandIn } from "../../tools/local/platformStandIn";
+import { startLambdaStandIn, type LambdaStandIn } from "../support/lambdaStandIn";
+import { deferralPorts, OUTBOX_FUNCTION, runOutbox } from "./support/deferredInteractions";
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { fixture, httpEvent, slackHeaders } from "./support/events";
@@ -167,6 +170,56 @@ describe("slack webhook", () => {
       const text = ephemeral(await postForm(slash("&lt;!channel&gt; printer &amp; scanner")));
       assert.match(text, /opened: &lt;!channel&gt; printer &amp; scanner/);
       assert.equal((await items("ticket"))[0]?.subject, "<!channel> printer & scanner");
+    });
+  });
+
+  describe("within Slack's 3 seconds: slash commands answered through response_url when the work may not fit", () => {
+    let platform: PlatformStandIn;
+    let lambda: LambdaStandIn;
+    before(async () => {
+      [platform, lambda] = await Promise.all([startPlatformStandIn(), startLambdaStandIn()]);
+    });
+    after(async () => {
+      await Promise.all([platform.stop(), lambda.stop()]);
+    });
+    beforeEach(() => {
+      platform.clear();
+      lambda.invocations.length = 0;
+      handler = createSlackHandler(bot.deps, deferralPorts(db, bot.tableName, lambda));
+    });
+    const withResponseUrl = (text: string, responseUrl: string) => {
+      const form = new URLSearchParams(slash(text));
+      form.set("response_url", responseUrl);
+      return form.toString();
+    };
+    const postAged = (raw: string, ageMs: number) => {
+      const event = httpEvent({ method: "POST", path: "/webhooks/slack", headers: slackHeaders(raw, ts(), FORM), body: raw });
+      return handler({ ...event, requestContext: { ...event.requestContext, timeEpoch: Date.now() - ageMs } });
+    };
+
+    it("acknowledges with an empty 200, then the outbox posts the private answer to response_url once", async () => {
+      const responseUrl = `${platform.baseUrls.slack}/response/T0001/1/abc`;
+      const r = await postAged(withResponseUrl("<!here> Late printer", responseUrl), 2_500);
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.body, "");
+      assert.equal(lambda.invocations[0]?.functionName, OUTBOX_FUNCTION);
+      await runOutbox(db, bot.tableName, platform);
+      await runOutbox(db, bot.tableName, platform);
+      const sent = platform.accepted();
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0]?.platform, "slack-response");
+      const body = sent[0]?.body as { response_type: string; replace_original: boolean; text: string };
+      assert.equal(body.response_type, "ephemeral");
+      assert.equal(body.replace_original, true);
+      assert.match(body.text, /opened: &lt;!here&gt; Late printer/);
+      assert.equal((await items("ticket")).length, 1);
+    });
+
+    it("never uses a response_url that is not Slack's: such a command is answered in the response", async () => {
+      const text = ephemeral(await postAged(withResponseUrl("Answered inline", "https://evil.example/hook"), 2_500));
+      assert.match(text, /opened: Answered inline/);
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "deferred").length, 0);
+      assert.equal(lambda.invocations.length, 0);
     });
   });
 

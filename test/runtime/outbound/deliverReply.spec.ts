@@ -9,7 +9,7 @@ import { startDynalite, type LocalDynamo } from "../support/dynalite";
 
 /** A window as wide as the test needs: the deadline logic has its own specs. */
 const WINDOW = { leaseUntil: Number.MAX_SAFE_INTEGER, sendUntil: Number.POSITIVE_INFINITY };
-const TOKENS = { telegram: "123456:telegram-secret", discord: "discord-secret", slack: "xoxb-slack-secret", whatsapp: "wa-secret", messenger: "page-secret" };
+const TOKENS = { telegram: "123456:telegram-secret", discord: "discord-secret", slack: "xoxb-slack-secret", whatsapp: "wa-secret", messenger: "page-secret", discord_followup: "", slack_response: "" };
 
 describe("outbound replies", () => {
   let dynamo: LocalDynamo;
