@@ -1,9 +1,9 @@
-import { botDepsFromEnv, type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
+import { type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
 import { deliver } from "../app/delivery";
 import { FOLLOW_UP_VALID_MS } from "../adapters/deferred";
 import { httpEntry, type HttpRequest } from "../http/entry";
 import type { HttpResult } from "../http/event";
-import { type DeferralPorts, deferralFromEnv, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within } from "../platforms/deferral";
+import { botDepsWithDeferral, type DeferralPorts, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within, withDeferral } from "../platforms/deferral";
 import { DEFERRED_PRIVATE_RESPONSE, discordResponse, parseDiscordInteraction, PONG, verifyDiscord } from "../platforms/discord";
 
 export interface DiscordDeps extends BotDeps {
@@ -53,13 +53,6 @@ export async function handleDiscord(deps: DiscordDeps, request: HttpRequest): Pr
 }
 
 export const createDiscordHandler = (deps: BotDeps, deferral?: DeferralPorts) =>
-  httpEntry("discord", () => Promise.resolve({ ...deps, ...(deferral !== undefined ? { deferral } : {}) }), handleDiscord, deps.logger);
+  httpEntry("discord", () => Promise.resolve(withDeferral(deps, deferral)), handleDiscord, deps.logger);
 
-export const handler = httpEntry(
-  "discord",
-  oncePerColdStart((): DiscordDeps => {
-    const deps = botDepsFromEnv();
-    return { ...deps, deferral: deferralFromEnv(process.env, deps.settings) };
-  }),
-  handleDiscord,
-);
+export const handler = httpEntry("discord", oncePerColdStart(() => botDepsWithDeferral()), handleDiscord);

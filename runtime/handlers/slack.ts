@@ -1,8 +1,8 @@
-import { botDepsFromEnv, type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
+import { type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
 import { deliver } from "../app/delivery";
 import { FOLLOW_UP_VALID_MS } from "../adapters/deferred";
 import { httpEntry, type HttpRequest } from "../http/entry";
-import { type DeferralPorts, deferralFromEnv, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within } from "../platforms/deferral";
+import { botDepsWithDeferral, type DeferralPorts, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within, withDeferral } from "../platforms/deferral";
 import type { HttpResult } from "../http/event";
 import { empty, json } from "../http/respond";
 import {
@@ -92,13 +92,6 @@ export interface SlackDeps extends BotDeps {
 }
 
 export const createSlackHandler = (deps: BotDeps, deferral?: DeferralPorts) =>
-  httpEntry("slack", () => Promise.resolve({ ...deps, ...(deferral !== undefined ? { deferral } : {}) }), handleSlack, deps.logger);
+  httpEntry("slack", () => Promise.resolve(withDeferral(deps, deferral)), handleSlack, deps.logger);
 
-export const handler = httpEntry(
-  "slack",
-  oncePerColdStart((): SlackDeps => {
-    const deps = botDepsFromEnv();
-    return { ...deps, deferral: deferralFromEnv(process.env, deps.settings) };
-  }),
-  handleSlack,
-);
+export const handler = httpEntry("slack", oncePerColdStart(() => botDepsWithDeferral()), handleSlack);

@@ -2,6 +2,7 @@ import { createDocumentClient } from "../adapters/dynamo";
 import { DeferredInteractions, type DeferredInteraction } from "../adapters/deferred";
 import type { Logger } from "../adapters/logger";
 import { lambdaOutboxTrigger, type WakeOutbox } from "../adapters/outboxTrigger";
+import { botDepsFromEnv, type BotDeps } from "../app/deps";
 import { ENV } from "../env";
 import type { RuntimeSettings } from "../settings";
 
@@ -59,6 +60,17 @@ export async function handOff(ports: DeferralPorts, work: DeferredInteraction, l
     // The deferred item is stored: the outbox's next scheduled run (within a minute) answers it.
     logger.warn("outbox wake-up failed; its schedule will answer", { errorName: error instanceof Error ? error.name : typeof error });
   }
+}
+
+/** A webhook's dependencies with deferral (unset: none, the handler waits for every answer). */
+export function withDeferral<D extends BotDeps>(deps: D, deferral: DeferralPorts | undefined): D & { deferral?: DeferralPorts } {
+  return deferral === undefined ? deps : { ...deps, deferral };
+}
+
+/** The deployed Discord and Slack webhooks' dependencies: the bot's, and deferral wired from the environment. */
+export function botDepsWithDeferral(env: Readonly<Record<string, string | undefined>> = process.env): BotDeps & { deferral: DeferralPorts } {
+  const deps = botDepsFromEnv(env);
+  return { ...deps, deferral: deferralFromEnv(env, deps.settings) };
 }
 
 /** The deployed wiring: the deferred items in the bot's table, the outbox function from the environment. */
