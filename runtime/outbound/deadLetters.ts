@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TABLE } from "../adapters/tableSchema";
 import { type ReplyIntent } from "./replyIntent";
@@ -24,15 +24,27 @@ function withoutCredential(intent: ReplyIntent): ReplyIntent {
   return intent;
 }
 
-/** Deployed: SQS SendMessage to BOTFLEET_DLQ_URL (needs sqs:SendMessage on that queue). */
+/**
+ * Deployed: SQS SendMessage to BOTFLEET_DLQ_URL (needs sqs:SendMessage on that queue). The SQS
+ * client is loaded with the first dead letter (its own bundle chunk): no cold start pays for it.
+ */
 export class SqsDeadLetters implements DeadLetters {
+  private client: Promise<SQSClient> | undefined;
+
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: SQSClient | (() => Promise<SQSClient>),
     private readonly queueUrl: string,
   ) {}
 
   async send(intent: ReplyIntent, reason: string, now: number): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter(intent, reason, now)) }));
+    const [{ SendMessageCommand }, sqs] = await Promise.all([import("@aws-sdk/client-sqs"), this.sqsClient()]);
+    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter(intent, reason, now)) }));
+  }
+
+  private sqsClient(): Promise<SQSClient> {
+    const { sqs } = this;
+    this.client ??= typeof sqs === "function" ? sqs() : Promise.resolve(sqs);
+    return this.client;
   }
 }
 

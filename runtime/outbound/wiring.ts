@@ -71,8 +71,7 @@ export function credentialsFrom(secrets: SecretSource): (platform: OutboundPlatf
 /** SQS when a DLQ URL is configured (deployed); store items otherwise (local mode: there is no SQS). */
 export async function deadLettersFor(settings: OutboundSettings, documents: DynamoDBDocumentClient, tableName: string): Promise<DeadLetters> {
   if (settings.deadLetterQueueUrl === undefined) return new StoreDeadLetters(documents, tableName);
-  const { SQSClient } = await import("@aws-sdk/client-sqs");
-  return new SqsDeadLetters(new SQSClient({}), settings.deadLetterQueueUrl);
+  return new SqsDeadLetters(async () => new (await import("@aws-sdk/client-sqs")).SQSClient({}), settings.deadLetterQueueUrl);
 }
 
 export function outboundDependencies(parts: {
