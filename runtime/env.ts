@@ -28,6 +28,11 @@ export const ENV = {
   metaGraphApiUrl: "BOTFLEET_META_GRAPH_API_URL",
   /** WhatsApp Business phone number id that agents' replies to WhatsApp users are sent from. */
   whatsappPhoneNumberId: "BOTFLEET_WHATSAPP_PHONE_NUMBER_ID",
+  /**
+   * Name of the outbox function, which the Discord and Slack webhooks invoke asynchronously to
+   * finish an interaction they deferred (unset: the outbox's schedule picks it up within a minute).
+   */
+  outboxFunction: "BOTFLEET_OUTBOX_FUNCTION",
   /** GCP external_account (Workload Identity Federation) credential configuration, JSON, no secrets. */
   gcpCredentials: "BOTFLEET_GCP_CREDENTIALS",
   authIssuer: "AUTH_ISSUER",
