@@ -87,6 +87,7 @@ export const configSchema = z
     "botfleet:edgeApiRequestsPerMinute": integer(1, 100000),
     "botfleet:botRateLimitCapacity": integer(1, 1000),
     "botfleet:botRateLimitRefillPerMinute": integer(1, 1000),
+    "botfleet:botTicketOpensPerHour": integer(1, 1000),
     "botfleet:conversationTtlMinutes": integer(1, 1440),
     "botfleet:dedupeTtlHours": integer(1, 720),
     "botfleet:auditTtlDays": integer(1, 3650),
@@ -159,6 +160,7 @@ export interface Settings {
   readonly bot: {
     readonly rateLimitCapacity: number;
     readonly rateLimitRefillPerMinute: number;
+    readonly ticketOpensPerHour: number;
     readonly conversationTtlMinutes: number;
     readonly dedupeTtlHours: number;
     readonly auditTtlDays: number;
@@ -255,6 +257,7 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
     bot: {
       rateLimitCapacity: c["botfleet:botRateLimitCapacity"],
       rateLimitRefillPerMinute: c["botfleet:botRateLimitRefillPerMinute"],
+      ticketOpensPerHour: c["botfleet:botTicketOpensPerHour"],
       conversationTtlMinutes: c["botfleet:conversationTtlMinutes"],
       dedupeTtlHours: c["botfleet:dedupeTtlHours"],
       auditTtlDays: c["botfleet:auditTtlDays"],

@@ -12,6 +12,7 @@ export const ENV = {
   secretArns: "BOTFLEET_SECRET_ARNS",
   botRateLimitCapacity: "BOTFLEET_RATE_CAPACITY",
   botRateLimitRefillPerMinute: "BOTFLEET_RATE_REFILL_PER_MINUTE",
+  botTicketOpensPerHour: "BOTFLEET_TICKET_OPENS_PER_HOUR",
   conversationTtlMinutes: "BOTFLEET_CONVERSATION_TTL_MINUTES",
   dedupeTtlHours: "BOTFLEET_DEDUPE_TTL_HOURS",
   auditTtlDays: "BOTFLEET_AUDIT_TTL_DAYS",
@@ -27,6 +28,11 @@ export const ENV = {
   metaGraphApiUrl: "BOTFLEET_META_GRAPH_API_URL",
   /** WhatsApp Business phone number id that agents' replies to WhatsApp users are sent from. */
   whatsappPhoneNumberId: "BOTFLEET_WHATSAPP_PHONE_NUMBER_ID",
+  /**
+   * Name of the outbox function, which the Discord and Slack webhooks invoke asynchronously to
+   * finish an interaction they deferred (unset: the outbox's schedule picks it up within a minute).
+   */
+  outboxFunction: "BOTFLEET_OUTBOX_FUNCTION",
   /** GCP external_account (Workload Identity Federation) credential configuration, JSON, no secrets. */
   gcpCredentials: "BOTFLEET_GCP_CREDENTIALS",
   authIssuer: "AUTH_ISSUER",

@@ -61,5 +61,4 @@ export const ROUTES: readonly Route[] = [
 /** Header that the Cloudflare edge adds and deployed functions require (origin lock). */
 export const ORIGIN_VERIFY_HEADER = "x-botfleet-origin-verify";
 
-/** Largest request body any route accepts, in bytes (larger → 413). */
-export const MAX_BODY_BYTES = 256 * 1024;
+/** The largest body each route accepts is its handler's (runtime/http/bodyLimits.ts). */

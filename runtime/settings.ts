@@ -16,6 +16,7 @@ export interface EntrySettings {
 export interface RuntimeSettings extends EntrySettings {
   readonly tableName: string;
   readonly rateLimit: { readonly capacity: number; readonly refillPerMinute: number };
+  readonly ticketOpensPerHour: number;
   readonly conversationTtlMinutes: number;
   readonly dedupeTtlHours: number;
 }
@@ -54,6 +55,7 @@ const botSchema = z.object({
   [ENV.tableName]: z.string({ error: "required: the DynamoDB table name" }).check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name")),
   [ENV.botRateLimitCapacity]: wholeNumber(1, 1000, 10),
   [ENV.botRateLimitRefillPerMinute]: wholeNumber(1, 1000, 6),
+  [ENV.botTicketOpensPerHour]: wholeNumber(1, 1000, 5),
   [ENV.conversationTtlMinutes]: wholeNumber(1, 1440, 30),
   [ENV.dedupeTtlHours]: wholeNumber(1, 720, 48),
 });
@@ -90,6 +92,7 @@ export function parseSettings(env: Env): RuntimeSettings {
       capacity: values[ENV.botRateLimitCapacity],
       refillPerMinute: values[ENV.botRateLimitRefillPerMinute],
     }),
+    ticketOpensPerHour: values[ENV.botTicketOpensPerHour],
     conversationTtlMinutes: values[ENV.conversationTtlMinutes],
     dedupeTtlHours: values[ENV.dedupeTtlHours],
   });

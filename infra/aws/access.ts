@@ -49,6 +49,11 @@ export interface HandlerAccess {
   /** Verifies agents' JWTs (environment: AUTH_* from settings.auth). */
   readonly verifiesAgentTokens: boolean;
   /**
+   * Invokes the outbox function asynchronously (lambda:InvokeFunction on that function only) to
+   * answer an interaction it deferred within seconds (environment: BOTFLEET_OUTBOX_FUNCTION).
+   */
+  readonly invokesOutbox: boolean;
+  /**
    * Starts WhatsApp conversations from the business number in settings (environment:
    * BOTFLEET_WHATSAPP_PHONE_NUMBER_ID, when settings.whatsappPhoneNumberId is set). Replies queued
    * by the webhook need none: they go out from the number the user wrote to.
@@ -65,20 +70,27 @@ export const STAR_ONLY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRec
  * outbox. Never another platform's users, exports, audit or delivery records. Applied to table
  * items only: index queries are limited by index ARN instead.
  */
-const webhookLeadingKeys = (platform: SecretName): LeadingKeys => ({
-  patterns: [`USER#${platform}#*`, "TICKET#*", "OUTBOX#*"],
+const webhookLeadingKeys = (platform: SecretName, defers: boolean): LeadingKeys => ({
+  patterns: [`USER#${platform}#*`, "TICKET#*", "OUTBOX#*", ...(defers ? ["DEFERRED#*"] : [])],
 });
+
+/**
+ * Discord and Slack interactions must be answered within 3 s and are never redelivered: when the
+ * answer may not be ready in time the webhook hands it off (a DEFERRED# item) and wakes the outbox.
+ */
+const DEFERS_INTERACTIONS: ReadonlySet<SecretName> = new Set(["discord", "slack"]);
 
 const webhook = (platform: SecretName): HandlerAccess => ({
   table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
   // A user's own tickets for /tickets (OWNER#<platform>#<user>).
   indexes: ["gsi3"],
-  leadingKeys: webhookLeadingKeys(platform),
+  leadingKeys: webhookLeadingKeys(platform, DEFERS_INTERACTIONS.has(platform)),
   // The verification secret (and, for answers sent outside the response, the bot token) + origin.
   secrets: [platform, "origin"],
   // Replies that cannot ride in the response are queued in the table (OUTBOX#), not sent from here.
   deadLettersReplies: false,
   invokedAsync: false,
+  invokesOutbox: DEFERS_INTERACTIONS.has(platform),
   archive: false,
   verifiesAgentTokens: false,
   sendsFromWhatsappNumber: false,
@@ -96,6 +108,7 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     secrets: ["origin"],
     deadLettersReplies: false,
     invokedAsync: false,
+    invokesOutbox: false,
     archive: false,
     verifiesAgentTokens: false,
     sendsFromWhatsappNumber: false,
@@ -112,6 +125,7 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     secrets: ["telegram", "discord", "slack", "meta", "origin"],
     deadLettersReplies: true,
     invokedAsync: false,
+    invokesOutbox: false,
     // Downloads of finished exports (GET /api/exports/{id}/download): read only.
     archive: "read",
     verifiesAgentTokens: true,
@@ -127,22 +141,29 @@ export const ACCESS: Readonly<Record<HandlerName, HandlerAccess>> = {
     secrets: [],
     deadLettersReplies: false,
     invokedAsync: true,
+    invokesOutbox: false,
     archive: "write",
     verifiesAgentTokens: false,
     sendsFromWhatsappNumber: false,
   },
   outbox: {
-    // Replies the Slack and Meta webhooks queued: found through gsi1 (OUTBOX#pending), each claimed
-    // and recorded in the delivery ledger (REPLY#<id>: Put to claim, Get when already claimed,
-    // Update with the outcome), then its outbox item settled (OUTBOX#<hash>: Update). The replies
-    // name no ticket, so no TICKET# access; failures go to the replies DLQ.
+    // What gsi1 lists as pending (OUTBOX#pending): replies the Slack and Meta webhooks queued
+    // (OUTBOX#<hash>: settled with an Update), agents' replies the API left unsettled (REPLY#<id>)
+    // and interactions the Discord and Slack webhooks deferred (DEFERRED#<hash>: completed with an
+    // Update). Each reply is claimed and recorded in the delivery ledger (REPLY#<id>: Update to
+    // claim, Get when already claimed, Update with the outcome); an agent's reply is recorded on its
+    // ticket (TICKET#<id>: Put of the message, Update of lastReplyFailure). A deferred interaction's
+    // delivery runs here as in its webhook: that Discord or Slack user's state (USER#…), their
+    // tickets (TICKET#, and gsi3 for /tickets). Failures go to the replies DLQ.
     table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-    indexes: ["gsi1"],
-    leadingKeys: { patterns: ["OUTBOX#*", "REPLY#*"] },
-    // The bot tokens of the platforms it sends to (Slack; WhatsApp/Messenger share the Meta secret).
-    secrets: ["slack", "meta"],
+    indexes: ["gsi1", "gsi3"],
+    leadingKeys: { patterns: ["OUTBOX#*", "REPLY#*", "TICKET#*", "DEFERRED#*", "USER#discord#*", "USER#slack#*"] },
+    // The bot tokens of every platform it may send to: queued replies go to Slack and Meta, agents'
+    // replies it finishes to any platform.
+    secrets: ["telegram", "discord", "slack", "meta"],
     deadLettersReplies: true,
     invokedAsync: true,
+    invokesOutbox: false,
     archive: false,
     verifiesAgentTokens: false,
     sendsFromWhatsappNumber: false,

@@ -7,7 +7,7 @@ import { ACCESS } from "./access";
 import { Alarms } from "./alarms";
 import { HttpApi } from "./api";
 import { functionEnvironment } from "./environment";
-import { HandlerFunction } from "./function";
+import { functionArn, functionName, HandlerFunction } from "./function";
 import { existingHandlers } from "./handlers";
 import { EncryptionKeys } from "./kms";
 import { DeadLetterQueues } from "./queues";
@@ -128,7 +128,10 @@ export class Backend extends pulumi.ComponentResource {
   private createFunctions(name: string, parts: FunctionParts): Map<HandlerName, HandlerFunction> {
     const { settings, keys, table, secrets, secretArns, queues, archive } = parts;
     const functions = new Map<HandlerName, HandlerFunction>();
-    for (const handler of existingHandlers()) {
+    const handlers = existingHandlers();
+    // Named, not referenced: the webhooks that wake the outbox need not wait for it to exist.
+    const outbox = handlers.includes("outbox") ? { name: functionName(settings, "outbox"), arn: functionArn(settings, "outbox") } : undefined;
+    for (const handler of handlers) {
       const access = ACCESS[handler];
       const environment = pulumi
         .all([table.name, secretArns, queues.replies.url, archive.bucketName, archive.credentialConfig, archive.readerCredentialConfig])
@@ -139,6 +142,7 @@ export class Backend extends pulumi.ComponentResource {
             repliesDeadLetterQueueUrl,
             archiveBucket,
             gcpCredentials: { write: writerCredentials, read: readerCredentials },
+            ...(outbox !== undefined ? { outboxFunctionName: outbox.name } : {}),
           }),
         );
       const fn = new HandlerFunction(
@@ -153,6 +157,7 @@ export class Backend extends pulumi.ComponentResource {
           secretArns: secrets.arns,
           repliesDeadLetterQueueArn: queues.replies.arn,
           asyncDeadLetterQueueArn: queues.async.arn,
+          ...(outbox !== undefined && access.invokesOutbox ? { outboxFunctionArn: outbox.arn } : {}),
         },
         { parent: this },
       );

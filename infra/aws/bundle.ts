@@ -5,10 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as esbuild from "esbuild";
 
 /**
- * Bundles one runtime/ entry point into a single ESM file for the nodejs22.x Lambda runtime, at
+ * Bundles one runtime/ entry point into ES modules for the nodejs22.x Lambda runtime, at
  * preview/up time. Everything is bundled, the AWS SDK included (never the runtime's own copy: its
  * version changes under us, so the code we tested would not be the code that runs). The output is
  * deterministic — same sources, same bytes — so an unchanged handler never shows as a diff.
+ *
+ * Code splitting is on (esbuild supports it for ESM output, which Lambda's nodejs22.x runs
+ * natively): a module the code loads with a dynamic `import()` becomes its own chunk under
+ * chunks/, read from disk only when that path runs. That keeps rarely used, heavy clients (the GCS
+ * archive for downloads, the Lambda client for deferred interactions) out of every cold start.
  */
 
 /** The project root: bundle paths (and so source-map paths) are relative to it, never absolute. */
@@ -39,10 +44,17 @@ export interface BundleOptions {
 }
 
 export interface Bundle {
-  /** index.mjs: the ES module, ending in a sourceMappingURL comment. */
+  /** index.mjs: the entry ES module, ending in a sourceMappingURL comment. */
   readonly code: string;
   /** index.mjs.map: its source map (paths relative to the repo, no embedded sources). */
   readonly map: string;
+  /**
+   * Every file of the archive by its path in it: index.mjs, its map, and one chunks/<name>-<hash>.mjs
+   * (+ map) per split chunk. A bundle without dynamic imports has just the first two.
+   */
+  readonly files: Readonly<Record<string, string>>;
+  /** The .mjs files a cold start loads: the entry and the chunks it imports statically (transitively). */
+  readonly startup: readonly string[];
 }
 
 const cache = new Map<string, Bundle>();
@@ -86,7 +98,7 @@ function diskCacheFile(entry: string, minify: boolean): string {
 }
 
 function fingerprint(entry: string, minify: boolean): string {
-  return JSON.stringify({ esbuild: esbuild.version, entry, minify, shims: BUILTIN_SHIMS, banner: ESM_REQUIRE_BANNER });
+  return JSON.stringify({ esbuild: esbuild.version, entry, minify, splitting: true, shims: BUILTIN_SHIMS, banner: ESM_REQUIRE_BANNER });
 }
 
 function hashFile(relative: string): string | undefined {
@@ -139,13 +151,17 @@ export function buildUncached(entry: string, options: BundleOptions = {}): Bundl
 
 function buildWithInputs(entry: string, minify: boolean): { bundle: Bundle; inputs: readonly string[] } {
   const name = path.basename(entry, path.extname(entry));
-  const outfile = path.join(PROJECT_ROOT, ".bundle", name, BUNDLE_FILE);
-  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  const outdir = path.join(PROJECT_ROOT, ".bundle", name);
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile };
   try {
     result = esbuild.buildSync({
       absWorkingDir: PROJECT_ROOT,
       entryPoints: [path.join(PROJECT_ROOT, entry)],
-      outfile,
+      outdir,
+      entryNames: "index",
+      chunkNames: "chunks/[name]-[hash]",
+      outExtension: { ".js": ".mjs" },
+      splitting: true,
       write: false,
       bundle: true,
       format: "esm",
@@ -169,21 +185,37 @@ function buildWithInputs(entry: string, minify: boolean): { bundle: Bundle; inpu
     const details = failure.errors?.map((e) => e.text).join("\n") ?? String(err);
     throw new Error(`bundling ${entry} failed:\n${details}`, { cause: err });
   }
-  const file = (suffix: string) => {
-    const out = result.outputFiles.find((f) => f.path.endsWith(suffix));
-    if (!out) throw new Error(`esbuild produced no ${suffix} for ${entry}`);
-    return out.text;
-  };
+  // Archive paths relative to the output directory, in a stable order.
+  const files: Record<string, string> = {};
+  for (const out of [...result.outputFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+    files[path.relative(outdir, out.path).split(path.sep).join("/")] = out.text;
+  }
+  const code = files[BUNDLE_FILE];
+  const map = files[`${BUNDLE_FILE}.map`];
+  if (code === undefined || map === undefined) throw new Error(`esbuild produced no ${BUNDLE_FILE} for ${entry}`);
   // Metafile input paths are relative to absWorkingDir (the project root).
-  const inputs = Object.keys(result.metafile?.inputs ?? {}).filter((input) => !input.includes(":"));
-  return { bundle: { code: file(BUNDLE_FILE), map: file(`${BUNDLE_FILE}.map`) }, inputs };
+  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes(":"));
+  return { bundle: { code, map, files, startup: startupFiles(result.metafile, outdir) }, inputs };
 }
 
-/** The Lambda code archive: index.mjs and its map, as string assets (hashed by content). */
+/** The entry and every chunk reachable from it through static imports (what a cold start reads). */
+function startupFiles(metafile: esbuild.Metafile, outdir: string): string[] {
+  const relative = (output: string) => path.relative(outdir, path.join(PROJECT_ROOT, output)).split(path.sep).join("/");
+  const byRelative = new Map(Object.entries(metafile.outputs).map(([output, meta]) => [relative(output), meta]));
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of byRelative.get(file)?.imports ?? []) {
+      if (imported.kind === "import-statement" && !imported.external) visit(relative(imported.path));
+    }
+  };
+  visit(BUNDLE_FILE);
+  return [...seen].sort();
+}
+
+/** The Lambda code archive: index.mjs, the split chunks and their maps, as string assets (hashed by content). */
 export function bundleArchive(entry: string): pulumi.asset.AssetArchive {
   const bundle = bundleEntry(entry);
-  return new pulumi.asset.AssetArchive({
-    [BUNDLE_FILE]: new pulumi.asset.StringAsset(bundle.code),
-    [`${BUNDLE_FILE}.map`]: new pulumi.asset.StringAsset(bundle.map),
-  });
+  return new pulumi.asset.AssetArchive(Object.fromEntries(Object.entries(bundle.files).map(([name, text]) => [name, new pulumi.asset.StringAsset(text)])));
 }

@@ -10,6 +10,8 @@ export interface EnvironmentRefs {
   readonly archiveBucket: string;
   /** external_account configs per archive access level: each impersonates its own service account. */
   readonly gcpCredentials: { readonly write: string; readonly read: string };
+  /** The outbox function's name, when it is deployed (for access.invokesOutbox). */
+  readonly outboxFunctionName?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export function functionEnvironment(access: HandlerAccess, settings: Settings, r
     [ENV.tableName]: refs.tableName,
     [ENV.botRateLimitCapacity]: String(settings.bot.rateLimitCapacity),
     [ENV.botRateLimitRefillPerMinute]: String(settings.bot.rateLimitRefillPerMinute),
+    [ENV.botTicketOpensPerHour]: String(settings.bot.ticketOpensPerHour),
     [ENV.conversationTtlMinutes]: String(settings.bot.conversationTtlMinutes),
     [ENV.dedupeTtlHours]: String(settings.bot.dedupeTtlHours),
     [ENV.auditTtlDays]: String(settings.bot.auditTtlDays),
@@ -45,6 +48,7 @@ export function functionEnvironment(access: HandlerAccess, settings: Settings, r
     env[ENV.authJwksUrl] = settings.auth.jwksUrl;
     env[ENV.authRolesClaim] = settings.auth.rolesClaim;
   }
+  if (access.invokesOutbox && refs.outboxFunctionName !== undefined) env[ENV.outboxFunction] = refs.outboxFunctionName;
   if (access.sendsFromWhatsappNumber && settings.whatsappPhoneNumberId !== undefined) {
     env[ENV.whatsappPhoneNumberId] = settings.whatsappPhoneNumberId;
   }

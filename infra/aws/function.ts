@@ -40,11 +40,18 @@ export interface HandlerFunctionArgs {
   readonly repliesDeadLetterQueueArn: pulumi.Input<string>;
   /** Where Lambda puts events of failed asynchronous invocations (used when access.invokedAsync). */
   readonly asyncDeadLetterQueueArn: pulumi.Input<string>;
+  /** The outbox function's ARN, for a function that wakes it (access.invokesOutbox). */
+  readonly outboxFunctionArn?: string;
 }
 
 /** Physical names of a function and its role; the export role's name is shared with GCP (naming.ts). */
 export function functionName(settings: Settings, handler: HandlerName): string {
   return `${settings.prefix}-${handler}`;
+}
+
+/** A function's ARN, known before it exists (its name is fixed): lets a function name another without waiting for it. */
+export function functionArn(settings: Settings, handler: HandlerName): string {
+  return `arn:aws:lambda:${settings.aws.region}:${settings.aws.accountId}:function:${functionName(settings, handler)}`;
 }
 
 export function roleName(settings: Settings, handler: HandlerName): string {
@@ -128,6 +135,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             secretsKeyArn,
             repliesDeadLetterQueueArn,
             asyncDeadLetterQueueArn,
+            ...(args.outboxFunctionArn !== undefined ? { outboxFunctionArn: args.outboxFunctionArn } : {}),
           }),
         ),
       );

@@ -12,6 +12,8 @@ export interface PolicyRefs {
   readonly secretsKeyArn: string;
   readonly repliesDeadLetterQueueArn: string;
   readonly asyncDeadLetterQueueArn: string;
+  /** The outbox function, for the functions that wake it (access.invokesOutbox); unset when it is not deployed. */
+  readonly outboxFunctionArn?: string;
 }
 
 /** What each AWS service needs from the data key when it works for the function. */
@@ -86,6 +88,9 @@ export function functionPolicy(access: HandlerAccess, refs: PolicyRefs): PolicyD
       { Sid: "SendDeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: queues },
       { Sid: "QueueKeyThroughSqs", Effect: "Allow", Action: [...DATA_KEY_USE.sqs], Resource: [refs.dataKeyArn], Condition: via("sqs", refs.region) },
     );
+  }
+  if (access.invokesOutbox && refs.outboxFunctionArn !== undefined) {
+    statements.push({ Sid: "WakeOutbox", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [refs.outboxFunctionArn] });
   }
   return policyDocument(statements);
 }

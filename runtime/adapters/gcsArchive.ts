@@ -1,9 +1,7 @@
 import { type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Storage } from "@google-cloud/storage";
-import * as z from "zod/mini";
-import { ENV } from "../env";
-import { ConfigError } from "../errors";
+import { type ArchiveSettings } from "./archiveSettings";
 
 /**
  * The GCS archive bucket the export function writes to.
@@ -18,41 +16,7 @@ import { ConfigError } from "../errors";
  * need iam.serviceAccounts.signBlob with external_account credentials (and do not work on the
  * emulator), so downloads are streamed through the API instead.
  */
-export interface ArchiveSettings {
-  readonly bucket: string;
-  readonly endpoint?: string;
-  readonly credentials?: Readonly<Record<string, unknown>>;
-}
-
-const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a GCS bucket name"));
-const externalAccount = z.looseObject({
-  type: z.literal("external_account"),
-  audience: z.string().check(z.minLength(1)),
-  subject_token_type: z.string().check(z.minLength(1)),
-  token_url: z.string().check(z.minLength(1)),
-  credential_source: z.looseObject({}),
-});
-
-export function readArchiveSettings(env: Readonly<Record<string, string | undefined>>, mode: "local" | "deployed"): ArchiveSettings {
-  const bucket = bucketName.safeParse(env[ENV.archiveBucket]);
-  if (!bucket.success) throw new ConfigError(`${ENV.archiveBucket}: must be a GCS bucket name`);
-  if (mode === "local") {
-    const endpoint = env[ENV.gcsEndpoint];
-    if (endpoint === undefined || !/^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(endpoint)) {
-      throw new ConfigError(`${ENV.gcsEndpoint}: local mode needs http://127.0.0.1:<port> of the local GCS server`);
-    }
-    return { bucket: bucket.data, endpoint };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(env[ENV.gcpCredentials] ?? "");
-  } catch {
-    throw new ConfigError(`${ENV.gcpCredentials}: must be the external_account JSON configuration`);
-  }
-  const credentials = externalAccount.safeParse(json);
-  if (!credentials.success) throw new ConfigError(`${ENV.gcpCredentials}: must be an external_account configuration (Workload Identity Federation)`);
-  return { bucket: bucket.data, credentials: credentials.data };
-}
+export { type ArchiveSettings, readArchiveSettings } from "./archiveSettings";
 
 export function createStorage(settings: ArchiveSettings): Storage {
   if (settings.endpoint !== undefined) {

@@ -1,23 +1,36 @@
 import { createHash } from "node:crypto";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Answer, DeliveryRecord, Ticket, TicketMessage, TicketStatus, UserKey, UserState } from "../domain/types";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DEDUPE_WINDOW_DAYS, MAX_APPENDS_PER_DAY, utcDay, windowDays } from "../domain/deliveryMemory";
+import type { DeliveryRecord, Intent, OpenedTicket, PendingFlow, Ticket, TicketMessage, TicketStatus, TokenBucket, UserKey, UserState } from "../domain/types";
 import { StoreUnavailableError } from "../errors";
 import { TABLE } from "./tableSchema";
 
 /**
  * The bot's store port: every read and write the webhook handlers make. The DynamoDB
  * implementation below is single-table (keys in tableSchema.ts, access patterns in README.md here),
- * uses only conditional Put/Update (no transactions: idempotency comes from deterministic keys and
- * `attribute_not_exists`), and never scans.
+ * uses only conditional Put/Update (no transactions: the user's state item is the one point where a
+ * user's deliveries serialise, and every other write is idempotent by its deterministic key), and
+ * never scans.
  */
 export interface Store {
   /** Consistent read of the user's state; undefined for a first contact. */
   loadUser(user: UserKey): Promise<UserState | undefined>;
   /**
-   * Writes the state as version `state.version + 1` if the stored version is still `state.version`
-   * (0 = not stored yet). False when another request committed first: re-read and decide again.
+   * The plain-text fast path, one atomic write: if the user has an open ticket, no pending guided
+   * question, no unapplied intent, and the delivery is not remembered, records the delivery as
+   * appended to that ticket and returns the ticket id. Undefined when any of that does not hold
+   * (or the user is new): decide with the full state instead.
    */
-  commitUser(user: UserKey, state: UserState, now: number): Promise<boolean>;
+  claimAppend(user: UserKey, claim: AppendClaim): Promise<string | undefined>;
+  /**
+   * Writes `after` if the stored version is still `before.version` (0 = not stored yet) and the
+   * delivery was not appended on the fast path meanwhile. False when either changed: re-read and
+   * decide again. Fast-path claims of other deliveries do not conflict (they change nothing a
+   * decision reads) and are kept.
+   */
+  commitUser(user: UserKey, commit: UserCommit): Promise<boolean>;
+  /** Forgets the state's intent if it is still the one `delivery` committed (its effects are applied). */
+  clearIntent(user: UserKey, delivery: string): Promise<void>;
   /** Idempotent: a second call for the same ticket id changes nothing. */
   createTicket(ticket: Ticket): Promise<void>;
   /** Idempotent per (ticket, delivery). */
@@ -25,12 +38,32 @@ export interface Store {
   getTicket(ticketId: string): Promise<Ticket | undefined>;
   /** The user's tickets, newest first (eventually consistent index). */
   ticketsOf(user: UserKey, limit: number): Promise<Ticket[]>;
-  /** Sets the status if `ticket.owner` still owns it. */
-  setTicketStatus(ticket: Ticket, status: TicketStatus, at: number): Promise<void>;
+  /**
+   * Sets the status if `owner` still owns the ticket and no status change decided later (by `at`)
+   * was applied already — so re-applying an old intent never undoes a newer close or reopen.
+   */
+  setTicketStatus(ticket: Pick<Ticket, "id" | "owner">, status: TicketStatus, at: number): Promise<void>;
   /** Forgets the user's open-ticket pointer if it still names `ticketId` (for agents closing a ticket). */
   clearOpenTicket(user: UserKey, ticketId: string): Promise<void>;
   /** Idempotent per delivery: records a reply that must be sent by an outbound call. */
   enqueueReply(reply: ReplyIntent, at: number): Promise<void>;
+}
+
+export interface AppendClaim {
+  /** deliveryHash(deliveryKey). */
+  readonly delivery: string;
+  /** The raw delivery id (deliveries remembered by the previous state layout are keyed by it). */
+  readonly deliveryKey: string;
+  readonly now: number;
+}
+
+export interface UserCommit {
+  /** The state as read (its version is the condition). */
+  readonly before: UserState;
+  readonly after: UserState;
+  /** deliveryHash of the delivery being committed. */
+  readonly delivery: string;
+  readonly now: number;
 }
 
 /** A reply the webhook response cannot carry (Slack events, Meta messages): sent by the outbound worker. */
@@ -71,25 +104,101 @@ export class DynamoStore implements Store {
     return out?.Item === undefined ? undefined : toUserState(out.Item);
   }
 
-  async commitUser(user: UserKey, state: UserState, now: number): Promise<boolean> {
-    const { pk, sk } = KEYS.user(user);
-    const item = {
-      [PK]: pk,
-      [SK]: sk,
-      type: "user",
-      version: state.version + 1,
-      salt: state.salt,
-      openTicketId: state.openTicketId,
-      flow: state.flow,
-      bucket: state.bucket,
-      recent: state.recent,
-      [TTL]: Math.floor(now / 1000) + USER_STATE_TTL_DAYS * 86_400,
-    };
-    const condition: Pick<PutCommandInput, "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> =
-      state.version === 0
-        ? { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PK } }
-        : { ConditionExpression: "#version = :version", ExpressionAttributeNames: { "#version": "version" }, ExpressionAttributeValues: { ":version": state.version } };
-    return this.conditional("commitUser", () => this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })));
+  async claimAppend(user: UserKey, claim: AppendClaim): Promise<string | undefined> {
+    const x = new Expression();
+    const today = utcDay(claim.now);
+    const todayMap = x.name(appendsAttribute(today));
+    const hash = x.name(claim.delivery);
+    const open = x.name("openTicketId");
+    const flow = x.name("flow");
+    const conditions = [
+      `attribute_exists(${open})`,
+      `attribute_exists(${todayMap})`,
+      `size(${todayMap}) < ${x.value(MAX_APPENDS_PER_DAY)}`,
+      `attribute_not_exists(${x.name("intent")})`,
+      `(attribute_not_exists(${flow}) OR ${flow}.${x.name("expiresAt")} <= ${x.value(claim.now)})`,
+      ...notRemembered(x, claim.delivery, claim.deliveryKey, claim.now),
+    ];
+    const tomorrow = x.name(appendsAttribute(today + 1));
+    // Days that just left the window, dropped on the way (a user who only ever appends still sheds them).
+    const expired = [1, 2, 3].map((back) => x.name(appendsAttribute(today - DEDUPE_WINDOW_DAYS - back)));
+    let out: { Attributes?: Record<string, unknown> } | undefined;
+    const claimed = await this.conditional("claimAppend", async () => {
+      out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: KEYS.user(user),
+          UpdateExpression: `SET ${todayMap}.${hash} = ${open}, ${tomorrow} = if_not_exists(${tomorrow}, ${x.value({})}), ${x.name(TTL)} = ${x.value(stateExpiry(claim.now))} REMOVE ${expired.join(", ")}`,
+          ConditionExpression: conditions.join(" AND "),
+          ...x.attributes(),
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+    });
+    if (!claimed) return undefined;
+    const appends = out?.Attributes?.[appendsAttribute(today)] as Record<string, unknown> | undefined;
+    const ticketId = appends?.[claim.delivery];
+    if (typeof ticketId !== "string") throw new StoreUnavailableError("store claimAppend returned no ticket");
+    return ticketId;
+  }
+
+  async commitUser(user: UserKey, commit: UserCommit): Promise<boolean> {
+    const { before, after, delivery, now } = commit;
+    const x = new Expression();
+    const set: string[] = [];
+    const remove: string[] = [];
+    const put = (attribute: string, value: unknown) => set.push(`${x.name(attribute)} = ${x.value(value)}`);
+    put("type", "user");
+    put("version", before.version + 1);
+    put("salt", after.salt);
+    put("bucket", after.bucket);
+    put("handled", after.handled);
+    put(TTL, stateExpiry(now));
+    for (const attribute of ["opens", "openTicketId", "flow", "lastOpened", "intent"] as const) {
+      if (after[attribute] !== undefined) put(attribute, after[attribute]);
+      else if (before[attribute] !== undefined) remove.push(x.name(attribute));
+    }
+    if (before.legacy !== undefined && after.legacy === undefined) remove.push(x.name(LEGACY));
+    // The fast path appends into today's map (and creates tomorrow's): make sure both exist.
+    for (const day of [utcDay(now), utcDay(now) + 1]) {
+      const map = x.name(appendsAttribute(day));
+      set.push(`${map} = if_not_exists(${map}, ${x.value({})})`);
+    }
+    for (const day of Object.keys(before.appended)) {
+      if (!Object.prototype.hasOwnProperty.call(after.appended, day)) remove.push(x.name(appendsAttribute(Number(day))));
+    }
+    const version = before.version === 0 ? `attribute_not_exists(${x.name(PK)})` : `${x.name("version")} = ${x.value(before.version)}`;
+    // A fast-path claim of this delivery made before `before` was read is in `before` (the caller
+    // checked it); one racing this commit goes to the claimer's today — ours give or take a day of
+    // clock difference at midnight.
+    const racing = [-1, 0, 1].map((offset) => utcDay(now) + offset);
+    const notAppended = racing.map((day) => `attribute_not_exists(${x.name(appendsAttribute(day))}.${x.name(delivery)})`);
+    return this.conditional("commitUser", () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: KEYS.user(user),
+          UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
+          ConditionExpression: [version, ...notAppended].join(" AND "),
+          ...x.attributes(),
+        }),
+      ),
+    );
+  }
+
+  async clearIntent(user: UserKey, delivery: string): Promise<void> {
+    await this.conditional("clearIntent", () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: KEYS.user(user),
+          UpdateExpression: "REMOVE #intent",
+          ConditionExpression: "#intent.#delivery = :delivery",
+          ExpressionAttributeNames: { "#intent": "intent", "#delivery": "delivery" },
+          ExpressionAttributeValues: { ":delivery": delivery },
+        }),
+      ),
+    );
   }
 
   async createTicket(ticket: Ticket): Promise<void> {
@@ -133,15 +242,21 @@ export class DynamoStore implements Store {
     return (out?.Items ?? []).map(toTicket);
   }
 
-  async setTicketStatus(ticket: Ticket, status: TicketStatus, at: number): Promise<void> {
+  async setTicketStatus(ticket: Pick<Ticket, "id" | "owner">, status: TicketStatus, at: number): Promise<void> {
     await this.conditional("setTicketStatus", () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: KEYS.ticket(ticket.id),
-          UpdateExpression: "SET #status = :status, updatedAt = :at, #g1pk = :g1pk, #g1sk = :g1sk",
-          ConditionExpression: "#owner = :owner",
-          ExpressionAttributeNames: { "#status": "status", "#g1pk": byStatus.partitionKey, "#g1sk": byStatus.sortKey, "#owner": byOwner.partitionKey },
+          UpdateExpression: "SET #status = :status, updatedAt = :at, #statusAt = :at, #g1pk = :g1pk, #g1sk = :g1sk",
+          ConditionExpression: "#owner = :owner AND (attribute_not_exists(#statusAt) OR #statusAt <= :at)",
+          ExpressionAttributeNames: {
+            "#status": "status",
+            "#statusAt": "statusAt",
+            "#g1pk": byStatus.partitionKey,
+            "#g1sk": byStatus.sortKey,
+            "#owner": byOwner.partitionKey,
+          },
           ExpressionAttributeValues: {
             ":status": status,
             ":at": at,
@@ -246,15 +361,72 @@ function toTicket(item: Record<string, unknown>): Ticket {
 }
 
 function toUserState(item: Record<string, unknown>): UserState {
-  const bucket = item.bucket as { tokens: number; at: number; noticeSent: boolean };
+  const bucketOf = (value: unknown): TokenBucket => {
+    const b = value as { tokens: number; at: number; noticeSent?: boolean };
+    return { tokens: Number(b.tokens), at: Number(b.at), noticeSent: Boolean(b.noticeSent) };
+  };
+  const appended: Record<number, Record<string, string>> = {};
+  for (const [attribute, value] of Object.entries(item)) {
+    const day = APPENDS.exec(attribute)?.[1];
+    if (day !== undefined) appended[Number(day)] = value as Record<string, string>;
+  }
   return {
     version: Number(item.version),
     salt: String(item.salt),
     ...(typeof item.openTicketId === "string" ? { openTicketId: item.openTicketId } : {}),
-    ...(item.flow !== undefined ? { flow: item.flow as UserState["flow"] & object } : {}),
-    bucket: { tokens: Number(bucket.tokens), at: Number(bucket.at), noticeSent: Boolean(bucket.noticeSent) },
-    recent: (item.recent ?? {}) as Record<string, DeliveryRecord & { answer: Answer }>,
+    ...(item.flow !== undefined ? { flow: item.flow as PendingFlow } : {}),
+    bucket: bucketOf(item.bucket),
+    ...(item.opens !== undefined ? { opens: bucketOf(item.opens) } : {}),
+    ...(item.lastOpened !== undefined ? { lastOpened: item.lastOpened as OpenedTicket } : {}),
+    handled: (item.handled ?? {}) as Record<string, DeliveryRecord>,
+    appended,
+    ...(item.intent !== undefined ? { intent: item.intent as Intent } : {}),
+    ...(item[LEGACY] !== undefined ? { legacy: item[LEGACY] as Record<string, DeliveryRecord> } : {}),
   };
+}
+
+/** Fast-path appends of one UTC day live in their own map attribute, so a whole day is forgotten at once. */
+const appendsAttribute = (day: number) => `a${day}`;
+const APPENDS = /^a(\d+)$/;
+/** Where the previous state layout remembered deliveries (by raw delivery key, with answers). */
+const LEGACY = "recent";
+
+/** The condition that a delivery is not remembered: not handled, not appended on any day of the window, not in the previous layout. */
+function notRemembered(x: Expression, delivery: string, deliveryKey: string, now: number): string[] {
+  const hash = x.name(delivery);
+  return [
+    `attribute_not_exists(${x.name("handled")}.${hash})`,
+    `attribute_not_exists(${x.name(LEGACY)}.${x.name(deliveryKey)})`,
+    ...windowDays(now).map((day) => `attribute_not_exists(${x.name(appendsAttribute(day))}.${hash})`),
+  ];
+}
+
+const stateExpiry = (now: number) => Math.floor(now / 1000) + USER_STATE_TTL_DAYS * 86_400;
+
+/** Placeholders for an expression: every name and value once, so none is unused (DynamoDB rejects unused ones). */
+class Expression {
+  private readonly names = new Map<string, string>();
+  private readonly values = new Map<string, unknown>();
+
+  name(attribute: string): string {
+    let placeholder = this.names.get(attribute);
+    if (placeholder === undefined) {
+      placeholder = `#n${this.names.size}`;
+      this.names.set(attribute, placeholder);
+    }
+    return placeholder;
+  }
+
+  value(value: unknown): string {
+    const placeholder = `:v${this.values.size}`;
+    this.values.set(placeholder, value);
+    return placeholder;
+  }
+
+  attributes(): { ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+    const names = Object.fromEntries([...this.names].map(([attribute, placeholder]) => [placeholder, attribute]));
+    return this.values.size === 0 ? { ExpressionAttributeNames: names } : { ExpressionAttributeNames: names, ExpressionAttributeValues: Object.fromEntries(this.values) };
+  }
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

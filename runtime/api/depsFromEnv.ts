@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { createDocumentClient } from "../adapters/dynamo";
-import { createStorage, GcsArchive, readArchiveSettings } from "../adapters/gcsArchive";
+import { readArchiveSettings } from "../adapters/archiveSettings";
 import { createLogger, type Logger } from "../adapters/logger";
 import { DynamoStore } from "../adapters/store";
 import { entryDepsFromEnv } from "../app/deps";
@@ -11,9 +11,9 @@ import { ConfigError } from "../errors";
 import { ExportJobs } from "../exports/exportJobs";
 import { parseSettings } from "../settings";
 import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../outbound/wiring";
+import { lazyArchive } from "./archiveAccess";
 import { AuditLog } from "./audit";
 import { type ApiDeps } from "./deps";
-import { recordReplyFailure } from "./tickets";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,10 +46,9 @@ export async function apiDepsFromEnv(env: Env = process.env, logger: Logger = cr
       tableName,
       secrets: entry.secrets,
       deadLetters: await deadLettersFor(outboundSettings, documents, tableName),
-      recordFailure: (intent, reason, now) => recordReplyFailure({ documents, tableName }, intent, reason, now),
     }),
     jobs: new ExportJobs(documents, tableName),
-    archive: new GcsArchive(createStorage(archiveSettings), archiveSettings.bucket),
+    archive: lazyArchive(archiveSettings),
     ...(phone.data !== undefined ? { whatsappPhoneNumberId: phone.data } : {}),
     clock: Date.now,
   };

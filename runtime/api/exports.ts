@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import { type Principal } from "../auth/verifyBearer";
-import { BadRequestError } from "../errors";
+import { BadRequestError, StoreUnavailableError } from "../errors";
 import { rangeProblem } from "../exports/dateRange";
 import { type ExportJob } from "../exports/exportJobs";
 import { type HttpRequest } from "../http/entry";
@@ -19,6 +19,13 @@ import { type ApiDeps } from "./deps";
  * and the local emulator cannot verify them).
  */
 export const MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024;
+
+/** Kept back from the invocation's end to check the checksum, audit and answer. */
+export const DOWNLOAD_SETTLE_MS = 1_500;
+
+class DownloadTimeoutError extends Error {
+  override readonly name = "DownloadTimeoutError";
+}
 
 const createBody = z.strictObject({ from: z.string().check(z.maxLength(10)), to: z.string().check(z.maxLength(10)) });
 
@@ -55,12 +62,25 @@ export async function downloadExport(deps: ApiDeps, request: HttpRequest, princi
   const object = job.objects?.find((candidate) => candidate.format === format);
   if (job.status !== "done" || object === undefined) throw new ConflictError("export not ready", `status ${job.status}`);
   if (object.size > MAX_DOWNLOAD_BYTES) throw new ConflictError("export too large to download through the API; read it from the bucket");
+  const archive = await deps.archive.open();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of deps.archive.openRead(object.name, object.generation)) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_DOWNLOAD_BYTES) throw new ConflictError("export too large to download through the API; read it from the bucket");
-    chunks.push(chunk as Buffer);
+  // The read may take no more than this invocation has left (minus time to answer): a slow
+  // bucket gets a 503 the client can retry, never a function killed mid-answer.
+  const stream = archive.openRead(object.name, object.generation);
+  const timer = setTimeout(() => stream.destroy(new DownloadTimeoutError()), Math.max(0, request.deadline.remainingMs() - DOWNLOAD_SETTLE_MS));
+  try {
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_DOWNLOAD_BYTES) throw new ConflictError("export too large to download through the API; read it from the bucket");
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof DownloadTimeoutError) throw new StoreUnavailableError("export download did not finish in time", { cause: error });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    stream.destroy();
   }
   const bytes = Buffer.concat(chunks);
   if (createHash("sha256").update(bytes).digest("hex") !== object.sha256) throw new ConflictError("export object changed", "sha256 mismatch");

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { KEYS } from "../adapters/store";
 import { TABLE } from "../adapters/tableSchema";
@@ -8,7 +8,7 @@ import { type Ticket } from "../domain/types";
 import { type HttpRequest } from "../http/entry";
 import { type HttpResult } from "../http/event";
 import { json } from "../http/respond";
-import { sendClaimed } from "../outbound/deliverReply";
+import { deliverReply, windowBefore } from "../outbound/deliverReply";
 import { replyIntent, type ReplyIntent, type ReplyTarget } from "../outbound/replyIntent";
 import { idempotencyKey, parseBody, parseQuery, pathId } from "./body";
 import { ConflictError, NotFoundError } from "./errors";
@@ -81,8 +81,10 @@ const replyBody = z.strictObject({ text: z.string().check(z.trim(), z.minLength(
 
 /**
  * POST /api/tickets/{id}/messages (agent): records the reply on the ticket and sends it to the
- * user's platform. With the same Idempotency-Key the request is answered again without a second
- * message or send.
+ * user's platform, within this invocation's time. With the same Idempotency-Key the request is
+ * answered again without a second message or send. The claim is listed for the outbox function:
+ * should this invocation end before the reply is settled (its time ran out, it was killed), the
+ * outbox finishes it — sent, or failed and dead-lettered; never claimed forever, never sent twice.
  */
 export async function replyToTicket(deps: ApiDeps, request: HttpRequest, principal: Principal): Promise<HttpResult> {
   const ticketId = pathId(request);
@@ -94,38 +96,19 @@ export async function replyToTicket(deps: ApiDeps, request: HttpRequest, princip
   const intent: ReplyIntent = { replyId, ticketId, target, text };
   if (!replyIntent.safeParse(intent).success) throw new ConflictError("ticket owner cannot be addressed", "reply intent invalid");
   const now = deps.clock();
-  const claim = await deps.outbound.ledger.claim(intent, now);
-  if (claim.state !== "claimed") return json(200, { replyId, duplicate: true, delivery: claim });
-  await deps.documents.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        [TABLE.partitionKey]: KEYS.ticket(ticketId).pk,
-        [TABLE.sortKey]: `MSG#${iso(now)}#${digest(replyId).slice(0, 24)}`,
-        type: "message",
-        ticketId,
-        platform: item.platform,
-        userId: item.userId,
-        author: "agent",
-        agent: principal.subject,
-        replyId,
-        text,
-        sentAt: now,
-      },
-      ConditionExpression: "attribute_not_exists(#pk)",
-      ExpressionAttributeNames: { "#pk": TABLE.partitionKey },
-    }),
-  );
-  const delivery = await sendClaimed(intent, deps.outbound);
+  const window = windowBefore(request.deadline.at, { listForOutbox: true, agentMessage: { agent: principal.subject, platform: String(item.platform), userId: String(item.userId) } });
+  const delivery = await deliverReply(intent, deps.outbound, window);
+  if (delivery.status === "duplicate") return json(200, { replyId, duplicate: true, delivery: delivery.previous });
   await deps.audit.write({
     who: principal.subject,
     what: "ticket.reply",
     target: ticketId,
     when: now,
     reference: request.reference,
-    details: { replyId, delivery: delivery.status, attempts: delivery.attempts },
+    details: { replyId, delivery: delivery.status, ...(delivery.status === "pending" ? {} : { attempts: delivery.attempts }) },
   });
-  return json(201, { replyId, delivery });
+  // 202: recorded, and the outbox sends it (this invocation had no time left to).
+  return json(delivery.status === "pending" ? 202 : 201, { replyId, delivery });
 }
 
 const patchBody = z
@@ -156,21 +139,6 @@ export async function updateTicket(deps: ApiDeps, request: HttpRequest, principa
     details: { ...(body.status ? { status: body.status } : {}), ...(body.assignee !== undefined ? { assigned: body.assignee !== null } : {}) },
   });
   return json(200, { ticket: ticketView(await ticketItem(deps, ticketId)) });
-}
-
-/** Records the final failure of a reply on its ticket, so agents see it in the ticket view. */
-export async function recordReplyFailure(deps: Pick<ApiDeps, "documents" | "tableName">, intent: ReplyIntent, reason: string, now: number): Promise<void> {
-  if (intent.ticketId === "") return;
-  await deps.documents.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: KEYS.ticket(intent.ticketId),
-      UpdateExpression: "SET lastReplyFailure = :failure",
-      ConditionExpression: "attribute_exists(#pk)",
-      ExpressionAttributeNames: { "#pk": TABLE.partitionKey },
-      ExpressionAttributeValues: { ":failure": { replyId: intent.replyId, reason, at: iso(now) } },
-    }),
-  );
 }
 
 async function setAssignee(deps: ApiDeps, ticket: Ticket, assignee: string | null, now: number): Promise<void> {

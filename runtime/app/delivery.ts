@@ -1,9 +1,10 @@
 import type { OutboundReplies } from "../adapters/outbound";
 import type { ReplyIntent, Store } from "../adapters/store";
-import { parseCommand } from "../domain/commands";
-import { decide, type Effect, newUserState, readsFor, recordedAnswer, TICKETS_LISTED } from "../domain/conversation";
+import { type Command, parseCommand } from "../domain/commands";
+import { appendedMessage, decide, newUserState, readsFor, TICKETS_LISTED } from "../domain/conversation";
+import { deliveryHash, previousOutcome } from "../domain/deliveryMemory";
 import { newSalt } from "../domain/ids";
-import type { Answer, ConversationSettings, Inbound, Ticket, UserState } from "../domain/types";
+import type { Answer, ConversationSettings, Effect, Inbound, Intent, Ticket, UserKey, UserState } from "../domain/types";
 import { StoreUnavailableError } from "../errors";
 
 /** Where a text answer goes when the webhook response cannot carry it. */
@@ -22,51 +23,103 @@ export interface Delivered {
   readonly duplicate: boolean;
 }
 
-/** Optimistic-concurrency attempts before giving up with 503 (the platform then retries). */
-const MAX_ATTEMPTS = 5;
+/**
+ * Decisions lost to a concurrent commit of the same user before giving up with 503 (the platform
+ * then retries). Each round one of the contenders commits, so N deliveries of one user at once need
+ * at most N rounds; Telegram opens up to 40 connections per bot, but one person rarely fills them.
+ */
+const MAX_ATTEMPTS = 10;
+
+const SILENT: Answer = { kind: "silent" };
 
 /**
- * Handles one verified delivery exactly once:
- * 1. read the user's state (one consistent GetItem); a delivery recorded there is a retry → its answer;
- * 2. decide (pure domain) and apply the effects — each an idempotent conditional Put keyed by the
- *    delivery, so concurrent copies write the same items once;
- * 3. commit the new state, which records the delivery, with a version check. Only one copy commits;
- *    the others re-read, find the delivery recorded and answer the same.
- * A store failure anywhere before the commit leaves the delivery unrecorded → 5xx → the platform's
- * retry redoes it, and the already-written effects are not written twice.
+ * Handles one verified delivery so that any set of deliveries from one user — concurrent, retried,
+ * failing midway — ends as some serial order of them would. The user's state item is the one point
+ * where they serialise (runtime/adapters/README.md has the keys and the round trips):
+ *
+ * - A plain text while the user has an open ticket (the common case) is claimed in the state item
+ *   by one conditional update — atomically checking the open ticket, the absence of a guided
+ *   question or unapplied intent, and that the delivery is not remembered — then its message is put
+ *   under a key derived from the delivery. It serialises at the claim: nothing a decision reads
+ *   changes, and the ticket it goes to is recorded with the claim, so a retry (on any day of the
+ *   dedupe window, whatever happened since) completes the same message instead of deciding again.
+ * - Anything else reads the state, first applies the intent a previous decision left (its effects
+ *   are idempotent), decides (pure domain), and commits the new state with the delivery, its answer,
+ *   and its effects (with the answer, when it is queued) as the new intent — conditional on the
+ *   version read. Only after that commit won are they applied and the intent cleared: a decision
+ *   that loses leaves nothing behind, and one that wins but fails midway is finished by its retry or
+ *   by the user's next delivery, before that one decides.
  */
 export async function deliver(deps: DeliveryDeps, inbound: Inbound, replyRoute?: ReplyRoute): Promise<Delivered> {
+  const command = parseCommand(inbound.text);
+  if (command.kind === "text") {
+    const ticketId = await deps.store.claimAppend(inbound.user, { delivery: deliveryHash(inbound.deliveryKey), deliveryKey: inbound.deliveryKey, now: deps.clock() });
+    if (ticketId !== undefined) {
+      await deps.store.appendMessage(appendedMessage(inbound, ticketId, command.text));
+      return { answer: SILENT, duplicate: false };
+    }
+  }
+  return decideAndCommit(deps, inbound, command, replyRoute);
+}
+
+async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Command, replyRoute: ReplyRoute | undefined): Promise<Delivered> {
   const { store, settings } = deps;
+  const delivery = deliveryHash(inbound.deliveryKey);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const now = deps.clock();
-    const state = await loadOrCreate(store, inbound, now, settings);
-    if (state === undefined) continue;
-    const recorded = recordedAnswer(state, inbound.deliveryKey);
-    if (recorded !== undefined) return { answer: recorded, duplicate: true };
+    const state = (await store.loadUser(inbound.user)) ?? newUserState(newSalt(), now, settings);
+    if (state.intent !== undefined) await applyIntent(deps, state.intent);
 
-    const command = parseCommand(inbound.text);
-    const read = readsFor(command);
-    let ticket: Ticket | undefined;
-    let tickets: Ticket[] | undefined;
-    if (read?.type === "ticket") ticket = await store.getTicket(read.ticketId);
-    if (read?.type === "ticketsOfUser") tickets = await store.ticketsOf(inbound.user, TICKETS_LISTED);
-
-    const decision = decide({ state, inbound, command, now, settings, ticket, tickets });
-    for (const effect of decision.effects) await apply(store, effect);
-    if (replyRoute !== undefined && decision.answer.kind === "text") {
-      await deps.outbound.send({ ...replyRoute, deliveryKey: inbound.deliveryKey, text: decision.answer.text });
+    const previous = previousOutcome(state, inbound.deliveryKey, now, settings.dedupeTtlHours);
+    if (previous?.kind === "appended") {
+      // Claimed on the fast path by an earlier attempt, which may have stopped before the message.
+      if (command.kind === "text") await store.appendMessage(appendedMessage(inbound, previous.ticketId, command.text));
+      return { answer: SILENT, duplicate: true };
     }
-    if (await store.commitUser(inbound.user, decision.state, now)) return { answer: decision.answer, duplicate: false };
+    if (previous?.kind === "handled") {
+      // Whatever its first attempt left undone was in the intent, applied above.
+      if (state.intent?.delivery === delivery) await clearIntent(store, inbound.user, delivery);
+      return { answer: previous.answer, duplicate: true };
+    }
+
+    const read = readsFor(command);
+    const ticket = read?.type === "ticket" ? await store.getTicket(read.ticketId) : undefined;
+    const tickets = read?.type === "ticketsOfUser" ? await ticketsOf(store, inbound.user, state) : undefined;
+    const decision = decide({ state, inbound, command, now, settings, ticket, tickets });
+    const reply = replyRoute !== undefined && decision.answer.kind === "text" ? { ...replyRoute, deliveryKey: inbound.deliveryKey, text: decision.answer.text } : undefined;
+    const intent: Intent | undefined =
+      decision.effects.length > 0 || reply !== undefined ? { delivery, effects: decision.effects, ...(reply === undefined ? {} : { reply }) } : undefined;
+    const { intent: _applied, ...decided } = decision.state;
+    const after: UserState = intent === undefined ? decided : { ...decided, intent };
+    if (!(await store.commitUser(inbound.user, { before: state, after, delivery, now }))) continue;
+
+    if (intent !== undefined) {
+      await applyIntent(deps, intent);
+      await clearIntent(store, inbound.user, delivery);
+    }
+    return { answer: decision.answer, duplicate: false };
   }
   throw new StoreUnavailableError(`user state still contended after ${MAX_ATTEMPTS} attempts`);
 }
 
-/** First contact stores the state (and its salt) before anything derives ticket ids from it. */
-async function loadOrCreate(store: Store, inbound: Inbound, now: number, settings: ConversationSettings): Promise<UserState | undefined> {
-  const stored = await store.loadUser(inbound.user);
-  if (stored !== undefined) return stored;
-  const fresh = newUserState(newSalt(), now, settings);
-  return (await store.commitUser(inbound.user, fresh, now)) ? { ...fresh, version: 1 } : undefined;
+/**
+ * The user's tickets from the byOwner index — which, like every DynamoDB global secondary index, is
+ * only eventually consistent: a ticket opened a moment ago may not be there yet. The one the user
+ * opened last is known from the state, so it is read consistently and added when the index lags.
+ */
+async function ticketsOf(store: Store, user: UserKey, state: UserState): Promise<Ticket[]> {
+  const listed = await store.ticketsOf(user, TICKETS_LISTED);
+  const last = state.lastOpened;
+  if (last === undefined || listed.some((t) => t.id === last.id)) return listed;
+  const ticket = await store.getTicket(last.id);
+  if (ticket === undefined) return listed;
+  return [...listed, ticket].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).slice(0, TICKETS_LISTED);
+}
+
+/** Every effect is idempotent (deterministic keys, conditional writes; the reply is queued under its delivery), so any delivery may apply an intent again. */
+async function applyIntent(deps: DeliveryDeps, intent: Intent): Promise<void> {
+  for (const effect of intent.effects) await apply(deps.store, effect);
+  if (intent.reply !== undefined) await deps.outbound.send(intent.reply);
 }
 
 async function apply(store: Store, effect: Effect): Promise<void> {
@@ -77,5 +130,20 @@ async function apply(store: Store, effect: Effect): Promise<void> {
       return store.appendMessage(effect.message);
     case "closeTicket":
       return store.setTicketStatus(effect.ticket, "closed", effect.at);
+    case "reopenTicket":
+      return store.setTicketStatus({ id: effect.ticketId, owner: effect.owner }, "open", effect.at);
+  }
+}
+
+/**
+ * Best effort: the effects are applied and the answer is known, so a failure here must not turn
+ * the delivery into an error (Discord and slash commands get no second chance). An intent left
+ * behind only costs the next delivery of the user one re-application.
+ */
+async function clearIntent(store: Store, user: UserKey, delivery: string): Promise<void> {
+  try {
+    await store.clearIntent(user, delivery);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
   }
 }

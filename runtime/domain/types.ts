@@ -50,13 +50,53 @@ export interface TokenBucket {
   readonly noticeSent: boolean;
 }
 
-/** A delivery already handled, remembered so a platform retry gets the same answer and no second effect. */
+/**
+ * A delivery handled by `decide` (commands, and texts that were not a plain append), remembered so
+ * a platform retry gets the same answer and no second effect. `answer` is dropped after
+ * `dedupeTtlHours` (absent = silent); the record itself stays for the whole dedupe window.
+ */
 export interface DeliveryRecord {
-  readonly answer: Answer;
+  readonly at: number;
+  readonly answer?: Answer;
+}
+
+/** The ticket a user opened last: a repeated `/ticket <same subject>` reuses it, the ticket limit falls back to it. */
+export interface OpenedTicket {
+  readonly id: string;
+  readonly subject: string;
+  /** When it was opened (the deciding delivery's clock), epoch ms. */
   readonly at: number;
 }
 
-/** Everything the bot keeps per user (one store item, written with an optimistic version check). */
+/** A write a committed decision still has to make (see Intent). */
+export type Effect =
+  | { readonly type: "createTicket"; readonly ticket: Ticket }
+  | { readonly type: "appendMessage"; readonly message: TicketMessage }
+  | { readonly type: "closeTicket"; readonly ticket: Ticket; readonly at: number }
+  | { readonly type: "reopenTicket"; readonly ticketId: string; readonly owner: UserKey; readonly at: number };
+
+/**
+ * The effects (and queued answer) of the last committed decision, stored in the same write that
+ * commits it: applied only after that commit won, by its own delivery and by whichever delivery of
+ * the user comes next (every effect is idempotent), then removed.
+ */
+export interface Intent {
+  /** deliveryHash of the delivery that decided it. */
+  readonly delivery: string;
+  readonly effects: readonly Effect[];
+  /** The answer, when it goes out through the outbox (Slack events, Meta) rather than in the webhook response. */
+  readonly reply?: QueuedReply;
+}
+
+/** An answer queued for the outbound port, keyed by its delivery (queuing it twice is a no-op). */
+export interface QueuedReply {
+  readonly deliveryKey: string;
+  readonly platform: "slack" | "meta";
+  readonly address: string;
+  readonly text: string;
+}
+
+/** Everything the bot keeps per user (one store item; decisions commit with an optimistic version check). */
 export interface UserState {
   /** 0 = not stored yet. */
   readonly version: number;
@@ -64,8 +104,23 @@ export interface UserState {
   readonly salt: string;
   readonly openTicketId?: string;
   readonly flow?: PendingFlow;
+  /** Limits the answers the bot sends this user (never what the user writes). */
   readonly bucket: TokenBucket;
-  readonly recent: Readonly<Record<string, DeliveryRecord>>;
+  /** Limits how many tickets the user opens (absent in states stored before the limit: full). */
+  readonly opens?: TokenBucket;
+  readonly lastOpened?: OpenedTicket;
+  /** Deliveries handled by `decide`, by deliveryHash. */
+  readonly handled: Readonly<Record<string, DeliveryRecord>>;
+  /**
+   * Plain texts appended on the fast path, by UTC day number of the append, then deliveryHash →
+   * the ticket they went to. Written by the store's atomic claim, never by `decide`; `decide` only
+   * forgets days older than the dedupe window.
+   */
+  readonly appended: Readonly<Record<number, Readonly<Record<string, string>>>>;
+  /** Effects of the last committed decision, until they are known to be applied. */
+  readonly intent?: Intent;
+  /** Deliveries remembered by the previous state layout (by delivery key), honoured until they expire. */
+  readonly legacy?: Readonly<Record<string, DeliveryRecord>>;
 }
 
 /** One inbound chat message or command, already verified and parsed by a platform module. */
@@ -79,7 +134,11 @@ export interface Inbound {
 }
 
 export interface ConversationSettings {
+  /** Answers the bot sends a user: a burst of `capacity`, then `refillPerMinute`. */
   readonly rateLimit: { readonly capacity: number; readonly refillPerMinute: number };
   readonly conversationTtlMinutes: number;
+  /** How long an answer is kept for a retry (and a queued reply lives). Delivery ids are kept longer: DEDUPE_WINDOW_DAYS. */
   readonly dedupeTtlHours: number;
+  /** Tickets a user may open per hour (a burst of as many). @default DEFAULT_TICKET_OPENS_PER_HOUR */
+  readonly ticketOpensPerHour?: number;
 }

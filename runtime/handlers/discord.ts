@@ -1,20 +1,58 @@
-import { botDepsFromEnv, type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
+import { type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
 import { deliver } from "../app/delivery";
+import { FOLLOW_UP_VALID_MS } from "../adapters/deferred";
 import { httpEntry, type HttpRequest } from "../http/entry";
 import type { HttpResult } from "../http/event";
-import { discordResponse, parseDiscordInteraction, PONG, verifyDiscord } from "../platforms/discord";
+import { botDepsWithDeferral, type DeferralPorts, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within, withDeferral } from "../platforms/deferral";
+import { DEFERRED_PRIVATE_RESPONSE, discordResponse, parseDiscordInteraction, PONG, verifyDiscord } from "../platforms/discord";
 
-/** POST /webhooks/discord: Ed25519 check → PING/PONG or slash command → type 4 answer. */
-export async function handleDiscord(deps: BotDeps, request: HttpRequest): Promise<HttpResult> {
-  const { publicKey } = await deps.secrets.get("discord");
-  verifyDiscord(request.headers, request.rawBody, publicKey, deps.clock());
-  const interaction = parseDiscordInteraction(request.rawBody);
-  if (interaction.kind === "ping") return PONG;
-  const { answer, duplicate } = await deliver(deliveryDeps(deps), interaction.inbound);
-  request.logger.info("interaction handled", { deliveryKey: interaction.inbound.deliveryKey, duplicate, answer: answer.kind });
-  return discordResponse(answer);
+export interface DiscordDeps extends BotDeps {
+  /** Deferral of interactions whose answer is not ready in time; unset: always wait for the answer (tests, benches). */
+  readonly deferral?: DeferralPorts;
 }
 
-export const createDiscordHandler = (deps: BotDeps) => httpEntry("discord", () => Promise.resolve(deps), handleDiscord, deps.logger);
+/**
+ * POST /webhooks/discord: Ed25519 check → PING/PONG, a slash command → type 4 answer when ready
+ * within INTERACTION_ANSWER_BY_MS of receipt, otherwise type 5 and the answer later as the
+ * follow-up (the outbox function). Other interaction types get the answer Discord expects for them.
+ * Every answer is ephemeral and pings no one.
+ */
+export async function handleDiscord(deps: DiscordDeps, request: HttpRequest): Promise<HttpResult> {
+  const secret = await deps.secrets.get("discord");
+  verifyDiscord(request.headers, request.rawBody, secret.publicKey, deps.clock());
+  const interaction = parseDiscordInteraction(request.rawBody);
+  if (interaction.kind === "ping") return PONG;
+  if (interaction.kind === "unsupported") {
+    request.logger.info("interaction not supported, answered", { type: interaction.type });
+    return interaction.response;
+  }
+  const work = () => deliver(deliveryDeps(deps), interaction.inbound);
+  if (deps.deferral === undefined) {
+    const { answer, duplicate } = await work();
+    request.logger.info("interaction handled", { deliveryKey: interaction.inbound.deliveryKey, duplicate, answer: answer.kind });
+    return discordResponse(answer);
+  }
+  const answerBy = Math.min(request.receivedAt + INTERACTION_ANSWER_BY_MS, request.deadline.at - HANDOFF_RESERVE_MS);
+  const raced = await within(work, answerBy);
+  if (raced.kind === "done") {
+    request.logger.info("interaction handled", { deliveryKey: interaction.inbound.deliveryKey, duplicate: raced.value.duplicate, answer: raced.value.answer.kind });
+    return discordResponse(raced.value.answer);
+  }
+  await handOff(
+    deps.deferral,
+    {
+      inbound: interaction.inbound,
+      followUp: { kind: "discord", applicationId: interaction.applicationId ?? secret.applicationId, token: interaction.token },
+      deferredAt: Date.now(),
+      usableUntil: request.receivedAt + FOLLOW_UP_VALID_MS.discord,
+    },
+    request.logger,
+  );
+  request.logger.info("interaction deferred", { deliveryKey: interaction.inbound.deliveryKey, failed: raced.failure !== undefined });
+  return DEFERRED_PRIVATE_RESPONSE;
+}
 
-export const handler = httpEntry("discord", oncePerColdStart(() => botDepsFromEnv()), handleDiscord);
+export const createDiscordHandler = (deps: BotDeps, deferral?: DeferralPorts) =>
+  httpEntry("discord", () => Promise.resolve(withDeferral(deps, deferral)), handleDiscord, deps.logger);
+
+export const handler = httpEntry("discord", oncePerColdStart(() => botDepsWithDeferral()), handleDiscord);

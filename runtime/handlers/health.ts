@@ -1,5 +1,5 @@
-import { entryDepsFromEnv, oncePerColdStart } from "../app/deps";
 import { type EntryDeps, httpEntry } from "../http/entry";
+import { entryDepsFromEnv, oncePerColdStart } from "../http/entryDeps";
 import type { HttpResult } from "../http/event";
 import { json } from "../http/respond";
 

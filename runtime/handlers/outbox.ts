@@ -2,26 +2,30 @@ import * as z from "zod/mini";
 import { runAsHandler } from "../adapters/cloudCalls";
 import { createDocumentClient } from "../adapters/dynamo";
 import { createLogger, errorFields, type Logger } from "../adapters/logger";
-import { entryDepsFromEnv, oncePerColdStart } from "../app/deps";
+import { DeferredInteractions } from "../adapters/deferred";
+import { DynamoStore } from "../adapters/store";
+import { type BotDeps, deliveryDeps, entryDepsFromEnv, oncePerColdStart } from "../app/deps";
+import { deliver } from "../app/delivery";
 import { ENV } from "../env";
 import { BadRequestError } from "../errors";
+import { type Deadline, deadlineAt, invocationDeadline, type LambdaContext, NO_CONTEXT_BUDGET_MS } from "../http/deadline";
+import { MIN_SEND_MS, SETTLE_MARGIN_MS, windowBefore } from "../outbound/deliverReply";
 import { processOutbox, type OutboxDependencies } from "../outbound/outboxWorker";
 import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../outbound/wiring";
 import { parseSettings } from "../settings";
 
 /**
  * The outbox function, invoked by EventBridge Scheduler every minute with `{"kind":"outbox"}`: sends
- * the replies the Slack and Meta webhooks queued (OUTBOX#pending) through the outbound clients
- * (retries, delivery ledger, dead letters), batch after batch until none is pending or the time
- * budget is spent. A reply that fails is settled as failed and dead-lettered by the worker; a store
- * or queue failure is thrown, so Lambda retries the invocation and then dead-letters the event.
+ * what the pending index lists — the replies the Slack and Meta webhooks queued, and agents' replies
+ * whose API call ended before they were settled — through the outbound clients (retries, delivery
+ * ledger, dead letters), batch after batch until none is pending or the invocation's time is spent.
+ * A reply that fails is settled as failed and dead-lettered by the worker; a store or queue failure
+ * is thrown, so Lambda retries the invocation and then dead-letters the event.
  */
 export const outboxEvent = z.strictObject({ kind: z.literal("outbox") });
 
 export interface OutboxHandlerDeps extends OutboxDependencies {
   readonly now: () => number;
-  /** No reply is started after this long (function timeout minus one send's retry budget). @default 40000 */
-  readonly budgetMs?: number;
   /** Replies per Query of the pending index. @default 25 */
   readonly batchSize?: number;
 }
@@ -31,39 +35,36 @@ export interface OutboxSummary {
   readonly failed: number;
   readonly duplicates: number;
   readonly batches: number;
-  /** The budget ran out with replies possibly still pending (the next run sends them). */
+  /** The invocation's time ran out with replies possibly still pending (the next run sends them). */
   readonly budgetSpent: boolean;
 }
 
-/** Replies each run may start: 60 s function timeout − 12 s (one send's retry budget, wiring.ts) − margin. */
-export const OUTBOX_BUDGET_MS = 40_000;
+/**
+ * A reply is started only with this much of the invocation left: one send (MIN_SEND_MS) and the
+ * time to record its outcome (SETTLE_MARGIN_MS), with room to spare.
+ */
+export const OUTBOX_REPLY_RESERVE_MS = MIN_SEND_MS + SETTLE_MARGIN_MS + 2_000;
 
-export async function handleOutboxEvent(deps: OutboxHandlerDeps, event: unknown): Promise<OutboxSummary> {
+export async function handleOutboxEvent(deps: OutboxHandlerDeps, event: unknown, deadline: Deadline = deadlineAt(deps.now() + NO_CONTEXT_BUDGET_MS, deps.now)): Promise<OutboxSummary> {
   if (!outboxEvent.safeParse(event).success) {
     deps.logger.error("outbox event rejected", {});
     throw new BadRequestError('outbox event must be {"kind":"outbox"}');
   }
-  const started = deps.now();
-  const budgetMs = deps.budgetMs ?? OUTBOX_BUDGET_MS;
   const batchSize = deps.batchSize ?? 25;
-  const withinBudget = () => deps.now() - started < budgetMs;
+  const window = () => (deadline.remainingMs() < OUTBOX_REPLY_RESERVE_MS ? undefined : windowBefore(deadline.at));
   const total = { delivered: 0, failed: 0, duplicates: 0, batches: 0, budgetSpent: false };
   for (;;) {
-    const run = await processOutbox(deps, batchSize, withinBudget);
+    if (window() === undefined) {
+      total.budgetSpent = true;
+      break;
+    }
+    const run = await processOutbox(deps, batchSize, window);
     total.batches += 1;
     total.delivered += run.delivered;
     total.failed += run.failed;
     total.duplicates += run.duplicates;
-    const handled = run.delivered + run.failed + run.duplicates;
-    // A short batch means nothing else is pending (or only replies another run holds in flight).
-    if (handled < batchSize) {
-      total.budgetSpent = !withinBudget();
-      break;
-    }
-    if (!withinBudget()) {
-      total.budgetSpent = true;
-      break;
-    }
+    // A short batch means nothing else is pending (or only replies held in flight elsewhere).
+    if (run.delivered + run.failed + run.duplicates < batchSize) break;
   }
   deps.logger.info("outbox invocation", total);
   return total;
@@ -77,17 +78,21 @@ export async function outboxDepsFromEnv(env: Readonly<Record<string, string | un
   const documents = createDocumentClient(settings.mode === "local" && endpoint ? { endpoint } : {});
   const tableName = settings.tableName;
   const outboundSettings = readOutboundSettings(env, settings.mode);
+  // Deferred Discord and Slack interactions are answered here: their delivery runs as the webhook would run it.
+  const bot: BotDeps = { settings, logger, secrets, store: new DynamoStore(documents, tableName, settings.dedupeTtlHours), clock: Date.now };
   return {
     documents,
     tableName,
+    deferred: {
+      store: new DeferredInteractions(documents, tableName),
+      answer: async (inbound) => (await deliver(deliveryDeps(bot), inbound)).answer,
+    },
     outbound: outboundDependencies({
       settings: outboundSettings,
       documents,
       tableName,
       secrets,
       deadLetters: await deadLettersFor(outboundSettings, documents, tableName),
-      // A queued webhook reply names no ticket: its failure is the outbox item's status + the dead letter.
-      recordFailure: () => Promise.resolve(),
     }),
     logger: logger.child({ handler: "outbox" }),
     now: Date.now,
@@ -98,14 +103,15 @@ export async function outboxDepsFromEnv(env: Readonly<Record<string, string | un
 export function createOutboxHandler(
   loadDeps: () => Promise<OutboxHandlerDeps>,
   fallbackLogger: Logger = createLogger({ handler: "outbox" }),
-): (event: unknown) => Promise<OutboxSummary> {
-  return (event) =>
+): (event: unknown, context?: LambdaContext) => Promise<OutboxSummary> {
+  return (event, context) =>
     runAsHandler("outbox", async () => {
+      const deadline = invocationDeadline(context);
       let logger = fallbackLogger;
       try {
         const deps = await loadDeps();
         logger = deps.logger;
-        return await handleOutboxEvent(deps, event);
+        return await handleOutboxEvent(deps, event, deadline);
       } catch (error) {
         logger.error("outbox invocation failed", errorFields(error));
         throw error;

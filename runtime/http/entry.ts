@@ -4,9 +4,11 @@ import { createLogger, errorFields } from "../adapters/logger";
 import type { SecretSource } from "../adapters/secrets";
 import { newReference } from "../domain/ids";
 import { BotfleetError, ForbiddenError, PayloadTooLargeError } from "../errors";
-import { type HandlerName, MAX_BODY_BYTES, ORIGIN_VERIFY_HEADER, type Route } from "../routes";
+import { type HandlerName, ORIGIN_VERIFY_HEADER, type Route } from "../routes";
 import type { EntrySettings } from "../settings";
 import { safeEqual } from "../platforms/safeEqual";
+import { MAX_BODY_BYTES } from "./bodyLimits";
+import { type Deadline, invocationDeadline, type LambdaContext } from "./deadline";
 import type { HttpEvent, HttpResult } from "./event";
 import { errorResult, SECURITY_HEADERS } from "./respond";
 import { matchRoute } from "./router";
@@ -30,13 +32,18 @@ export interface HttpRequest {
   readonly rawBody: Buffer;
   readonly reference: string;
   readonly logger: Logger;
+  /** When API Gateway received the request (epoch ms; requestContext.timeEpoch), for platform deadlines. */
+  readonly receivedAt: number;
+  /** When this invocation ends (Lambda's remaining time): every budget of the request is taken from it. */
+  readonly deadline: Deadline;
 }
 
 export type RequestHandler<D> = (deps: D, request: HttpRequest) => Promise<HttpResult>;
 
 /**
- * The shared HTTP layer every handler runs in, in this order: body size (413) → route table
- * (404/405) → dependencies (500 on a configuration error) → origin lock (403) → the handler.
+ * The shared HTTP layer every handler runs in, in this order: route table (404/405) → body size
+ * against the route's limit (413, bodyLimits.ts) → dependencies (500 on a configuration error) →
+ * origin lock (403) → the handler.
  * Any error becomes `{error, reference}` with the reference logged beside the error's class;
  * every response carries the security headers.
  */
@@ -45,16 +52,16 @@ export function httpEntry<D extends EntryDeps>(
   loadDeps: () => Promise<D>,
   handle: RequestHandler<D>,
   fallbackLogger: Logger = createLogger({ handler: name }),
-): (event: HttpEvent) => Promise<HttpResult> {
-  return (event) => runAsHandler(name, () => entry(event));
-  async function entry(event: HttpEvent): Promise<HttpResult> {
+): (event: HttpEvent, context?: LambdaContext) => Promise<HttpResult> {
+  return (event, context) => runAsHandler(name, () => entry(event, context));
+  async function entry(event: HttpEvent, context: LambdaContext | undefined): Promise<HttpResult> {
     const started = performance.now();
+    const deadline = invocationDeadline(context);
     const reference = newReference();
     let logger = fallbackLogger;
     let result: HttpResult;
     let routeKey = "unmatched";
     try {
-      const rawBody = decodeBody(event);
       const method = event.requestContext.http.method.toUpperCase();
       const path = event.rawPath ?? event.requestContext.http.path;
       const match = matchRoute(method, path);
@@ -64,6 +71,7 @@ export function httpEntry<D extends EntryDeps>(
         result = errorResult(404, "not found", reference);
       } else {
         routeKey = `${match.route.method} ${match.route.path}`;
+        const rawBody = decodeBody(event, MAX_BODY_BYTES[name]);
         const deps = await loadDeps();
         logger = deps.logger.child({ handler: name });
         const headers = lowerCaseHeaders(event.headers);
@@ -78,6 +86,8 @@ export function httpEntry<D extends EntryDeps>(
           rawBody,
           reference,
           logger: logger.child({ reference }),
+          receivedAt: receivedAt(event),
+          deadline,
         });
       }
     } catch (error) {
@@ -104,13 +114,19 @@ async function checkOrigin(deps: EntryDeps, given: string | undefined): Promise<
   }
 }
 
-function decodeBody(event: HttpEvent): Buffer {
+function decodeBody(event: HttpEvent, maxBytes: number): Buffer {
   const body = event.body ?? "";
-  // Cheap bound before decoding: base64 is 4/3 of the bytes, so anything longer cannot fit.
-  if (body.length > Math.ceil((MAX_BODY_BYTES * 4) / 3) + 4 && event.isBase64Encoded === true) throw new PayloadTooLargeError();
+  // Cheap bound before decoding: base64 is 4/3 of the bytes, and a UTF-8 character at least one byte.
+  if (body.length > (event.isBase64Encoded === true ? Math.ceil((maxBytes * 4) / 3) + 4 : maxBytes)) throw new PayloadTooLargeError(`body of ${body.length} characters`);
   const bytes = event.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
-  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body of ${bytes.length} bytes`);
+  if (bytes.length > maxBytes) throw new PayloadTooLargeError(`body of ${bytes.length} bytes`);
   return bytes;
+}
+
+/** API Gateway's receipt time; now when the event has none (a hand-made event). */
+function receivedAt(event: HttpEvent): number {
+  const epoch = event.requestContext.timeEpoch;
+  return typeof epoch === "number" && Number.isFinite(epoch) && epoch > 0 ? epoch : Date.now();
 }
 
 function lowerCaseHeaders(headers: HttpEvent["headers"]): Record<string, string> {

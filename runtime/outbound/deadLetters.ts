@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TABLE } from "../adapters/tableSchema";
 import { type ReplyIntent } from "./replyIntent";
@@ -8,20 +8,43 @@ export interface DeadLetters {
   send(intent: ReplyIntent, reason: string, now: number): Promise<void>;
 }
 
-/** The dead letter carries the intent (the queue is KMS-encrypted) and a short reason code. */
+/**
+ * The dead letter carries the intent (the queue is KMS-encrypted) and a short reason code. A
+ * follow-up's credential (Discord interaction token, Slack response_url) is left out: it would let
+ * anyone reading the queue post as the bot into that conversation while it lasts.
+ */
 function deadLetter(intent: ReplyIntent, reason: string, now: number) {
-  return { kind: "outbound-reply", intent, reason, failedAt: new Date(now).toISOString() };
+  return { kind: "outbound-reply", intent: withoutCredential(intent), reason, failedAt: new Date(now).toISOString() };
 }
 
-/** Deployed: SQS SendMessage to BOTFLEET_DLQ_URL (needs sqs:SendMessage on that queue). */
+function withoutCredential(intent: ReplyIntent): ReplyIntent {
+  const { target } = intent;
+  if (target.platform === "discord_followup") return { ...intent, target: { ...target, token: "redacted" } };
+  if (target.platform === "slack_response") return { ...intent, target: { ...target, responseUrl: "https://redacted.invalid/" } };
+  return intent;
+}
+
+/**
+ * Deployed: SQS SendMessage to BOTFLEET_DLQ_URL (needs sqs:SendMessage on that queue). The SQS
+ * client is loaded with the first dead letter (its own bundle chunk): no cold start pays for it.
+ */
 export class SqsDeadLetters implements DeadLetters {
+  private client: Promise<SQSClient> | undefined;
+
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: SQSClient | (() => Promise<SQSClient>),
     private readonly queueUrl: string,
   ) {}
 
   async send(intent: ReplyIntent, reason: string, now: number): Promise<void> {
-    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter(intent, reason, now)) }));
+    const [{ SendMessageCommand }, sqs] = await Promise.all([import("@aws-sdk/client-sqs"), this.sqsClient()]);
+    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(deadLetter(intent, reason, now)) }));
+  }
+
+  private sqsClient(): Promise<SQSClient> {
+    const { sqs } = this;
+    this.client ??= typeof sqs === "function" ? sqs() : Promise.resolve(sqs);
+    return this.client;
   }
 }
 

@@ -1,4 +1,6 @@
-import { type OutboundPlatform, type ReplyIntent } from "./replyIntent";
+import { discordMessage, messengerText, slackText, telegramText, whatsappText } from "../platforms/outgoingText";
+import { ConfigError } from "../errors";
+import { type OutboundPlatform, type ReplyIntent, WHATSAPP_PHONE } from "./replyIntent";
 
 /** Base URL per platform API (settings, so tests and the local stack point them at a stand-in). */
 export type PlatformBaseUrls = Readonly<Record<"telegram" | "discord" | "slack" | "meta", string>>;
@@ -11,6 +13,8 @@ export const DEFAULT_BASE_URLS: PlatformBaseUrls = {
 };
 
 export interface PlatformRequest {
+  /** @default "POST" */
+  readonly method?: "POST" | "PATCH";
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -27,34 +31,61 @@ export function buildPlatformRequest(intent: ReplyIntent, token: string, baseUrl
   const { target, text } = intent;
   switch (target.platform) {
     case "telegram":
-      return { url: `${baseUrls.telegram}/bot${token}/sendMessage`, headers: json, body: JSON.stringify({ chat_id: target.chatId, text }) };
+      return { url: `${baseUrls.telegram}/bot${token}/sendMessage`, headers: json, body: JSON.stringify({ chat_id: target.chatId, text: telegramText(text) }) };
     case "discord":
       // Discord de-duplicates by nonce for a few minutes when enforce_nonce is set: a retry of a
       // request that reached Discord but whose answer was lost does not post twice.
       return {
         url: `${baseUrls.discord}/channels/${discordChannelId ?? target.channelId ?? ""}/messages`,
         headers: { ...json, authorization: `Bot ${token}` },
-        body: JSON.stringify({ content: text, nonce: intent.replyId.slice(0, 25), enforce_nonce: true, allowed_mentions: { parse: [] } }),
+        body: JSON.stringify({ ...discordMessage(text), nonce: intent.replyId.slice(0, 25), enforce_nonce: true }),
       };
     case "slack":
       return {
         url: `${baseUrls.slack}/chat.postMessage`,
         headers: { ...json, authorization: `Bearer ${token}` },
-        body: JSON.stringify({ channel: target.channel, text, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) }),
+        body: JSON.stringify({ channel: target.channel, text: slackText(text), ...(target.threadTs ? { thread_ts: target.threadTs } : {}) }),
       };
     case "whatsapp":
       return {
         url: `${baseUrls.meta}/${target.phoneNumberId}/messages`,
         headers: { ...json, authorization: `Bearer ${token}` },
-        body: JSON.stringify({ messaging_product: "whatsapp", recipient_type: "individual", to: target.to, type: "text", text: { body: text } }),
+        // A phone number goes in `to`; a user known only by a BSUID is addressed with `recipient`
+        // (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
+        body: JSON.stringify({
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          ...(WHATSAPP_PHONE.test(target.to) ? { to: target.to } : { recipient: target.to }),
+          type: "text",
+          text: { body: whatsappText(text) },
+        }),
       };
     case "messenger":
       return {
         url: `${baseUrls.meta}/me/messages`,
         headers: { ...json, authorization: `Bearer ${token}` },
-        body: JSON.stringify({ recipient: { id: target.recipientId }, messaging_type: "RESPONSE", message: { text } }),
+        body: JSON.stringify({ recipient: { id: target.recipientId }, messaging_type: "RESPONSE", message: { text: messengerText(text) } }),
       };
+    case "discord_followup": {
+      // Edit Original Interaction Response: the interaction token in the path is the credential
+      // (https://discord.com/developers/docs/interactions/receiving-and-responding#edit-original-interaction-response).
+      const { content, allowed_mentions } = discordMessage(text);
+      return { method: "PATCH", url: `${baseUrls.discord}/webhooks/${target.applicationId}/${target.token}/messages/@original`, headers: json, body: JSON.stringify({ content, allowed_mentions }) };
+    }
+    case "slack_response":
+      if (!isSlackResponseUrl(target.responseUrl, baseUrls)) throw new ConfigError("slack response_url is not Slack's");
+      // replace_original: the answer takes the place of anything shown for the command so far.
+      return { url: target.responseUrl, headers: json, body: JSON.stringify({ response_type: "ephemeral", replace_original: true, text: slackText(text) }) };
   }
+}
+
+/**
+ * Slack's response_url points at hooks.slack.com (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses);
+ * nothing else is ever posted to (it arrives in a request, so it is checked like any input). The
+ * configured Slack base URL is allowed too: the local stack's stand-in.
+ */
+export function isSlackResponseUrl(url: string, baseUrls: Pick<PlatformBaseUrls, "slack">): boolean {
+  return /^https:\/\/hooks\.slack\.com\/[\w/.-]+$/.test(url) || (url.startsWith(`${baseUrls.slack}/`) && !url.includes(".."));
 }
 
 /** Discord: open (or get the existing) DM channel with a user; the answer's `id` is the channel. */
@@ -88,5 +119,10 @@ export function acceptedMessageId(platform: OutboundPlatform, body: unknown): { 
     }
     case "messenger":
       return { ok: true, id: str(record.message_id) };
+    case "discord_followup":
+      return { ok: true, id: str(record.id) };
+    case "slack_response":
+      // Slack answers a response_url post with 200 (a JSON `ok`, or plain "ok" text).
+      return record.ok === false ? { ok: false, reason: `slack_${typeof record.error === "string" ? record.error.slice(0, 40) : "not_ok"}` } : { ok: true, id: undefined };
   }
 }

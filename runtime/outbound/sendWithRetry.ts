@@ -15,28 +15,36 @@ export interface SendDependencies {
   readonly timeoutMs: number;
 }
 
+/** An attempt is not started with less time than this before `until`: it could only time out. */
+export const MIN_ATTEMPT_MS = 500;
+
 /**
  * Sends one platform request with bounded retries. Retried: network errors, timeouts, 5xx and 429
  * (waiting at least the platform's Retry-After). Not retried: other 4xx and `ok: false` answers,
  * which a retry cannot fix. Reasons are short codes, never URLs (Telegram's holds the token) or bodies.
+ * `until` (epoch ms, deps.now's clock) bounds everything: each attempt's timeout is cut to it and no
+ * retry starts that could not finish before it.
  */
 export async function sendWithRetry(
   platform: OutboundPlatform,
   request: PlatformRequest,
   policy: RetryPolicy,
   deps: SendDependencies,
+  until: number = Number.POSITIVE_INFINITY,
 ): Promise<SendOutcome> {
   let reason = "not_attempted";
   const started = deps.now();
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
     let waitMs: number | undefined;
+    const left = until - deps.now();
+    if (left < MIN_ATTEMPT_MS) return { delivered: false, reason: attempt === 1 ? "no_time_left" : reason, attempts: attempt - 1 };
     try {
       const response = await deps.fetch(request.url, {
-        method: "POST",
+        method: request.method ?? "POST",
         headers: request.headers,
         body: request.body,
         redirect: "error",
-        signal: AbortSignal.timeout(deps.timeoutMs),
+        signal: AbortSignal.timeout(Math.min(deps.timeoutMs, left)),
       });
       const body = await readJson(response);
       if (response.ok) {
@@ -60,6 +68,7 @@ export async function sendWithRetry(
       if (policy.budgetMs !== undefined && deps.now() - started + wait + deps.timeoutMs > policy.budgetMs) {
         return { delivered: false, reason, attempts: attempt };
       }
+      if (deps.now() + wait + MIN_ATTEMPT_MS > until) return { delivered: false, reason, attempts: attempt };
       await deps.sleep(wait);
     }
   }

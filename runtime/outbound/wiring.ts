@@ -1,17 +1,17 @@
 import { createHash } from "node:crypto";
 import { type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
-import { type OutboundReplies } from "../adapters/outbound";
 import { type SecretSource } from "../adapters/secrets";
 import { type ReplyIntent as StoredReplyIntent } from "../adapters/store";
 import { ENV } from "../env";
 import { ConfigError } from "../errors";
 import { type DeadLetters, SqsDeadLetters, StoreDeadLetters } from "./deadLetters";
 import { DeliveryLedger } from "./deliveryLedger";
-import { deliverReply, type OutboundDependencies } from "./deliverReply";
+import { type OutboundDependencies } from "./deliverReply";
 import { DEFAULT_BASE_URLS, type PlatformBaseUrls } from "./platformRequests";
 import { type OutboundPlatform, type ReplyIntent, type ReplyTarget } from "./replyIntent";
 import { DEFAULT_RETRY_POLICY } from "./retryPolicy";
+import { recordAgentMessage, recordReplyFailure } from "./ticketRecords";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -60,6 +60,10 @@ export function credentialsFrom(secrets: SecretSource): (platform: OutboundPlatf
       case "whatsapp":
       case "messenger":
         return (await secrets.get("meta")).accessToken;
+      // Follow-ups carry their own short-lived credential (interaction token, response_url).
+      case "discord_followup":
+      case "slack_response":
+        return "";
     }
   };
 }
@@ -67,8 +71,7 @@ export function credentialsFrom(secrets: SecretSource): (platform: OutboundPlatf
 /** SQS when a DLQ URL is configured (deployed); store items otherwise (local mode: there is no SQS). */
 export async function deadLettersFor(settings: OutboundSettings, documents: DynamoDBDocumentClient, tableName: string): Promise<DeadLetters> {
   if (settings.deadLetterQueueUrl === undefined) return new StoreDeadLetters(documents, tableName);
-  const { SQSClient } = await import("@aws-sdk/client-sqs");
-  return new SqsDeadLetters(new SQSClient({}), settings.deadLetterQueueUrl);
+  return new SqsDeadLetters(async () => new (await import("@aws-sdk/client-sqs")).SQSClient({}), settings.deadLetterQueueUrl);
 }
 
 export function outboundDependencies(parts: {
@@ -77,27 +80,19 @@ export function outboundDependencies(parts: {
   tableName: string;
   secrets: SecretSource;
   deadLetters: DeadLetters;
-  recordFailure: OutboundDependencies["recordFailure"];
 }): OutboundDependencies {
+  const store = { documents: parts.documents, tableName: parts.tableName };
   return {
     ledger: new DeliveryLedger(parts.documents, parts.tableName),
     deadLetters: parts.deadLetters,
     credential: credentialsFrom(parts.secrets),
-    recordFailure: parts.recordFailure,
+    recordFailure: (intent, reason, now) => recordReplyFailure(store, intent, reason, now),
+    recordAgentMessage: (intent, ref, claimedAt) => recordAgentMessage(store, intent, ref, claimedAt),
     baseUrls: parts.settings.baseUrls,
-    // Replies are sent inside an API request (API Gateway gives up after 30 s): no retry may start
-    // that could end after 12 s per platform call (Discord DMs make two calls).
-    policy: { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000, budgetMs: 12_000 },
+    // How long a delivery may take comes from the invocation's deadline (DeliveryWindow); a
+    // Retry-After longer than 5 s is not waited for inside a request.
+    policy: { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000 },
     send: { fetch, sleep: (ms) => new Promise((done) => setTimeout(done, ms)), random: Math.random, now: Date.now, timeoutMs: 4000 },
-  };
-}
-
-/** The webhooks' outbound port (runtime/adapters/outbound.ts) on top of deliverReply. */
-export function outboundReplies(deps: OutboundDependencies): OutboundReplies {
-  return {
-    async send(reply) {
-      await deliverReply(fromStoredIntent(reply), deps);
-    },
   };
 }
 

@@ -1,17 +1,16 @@
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import * as z from "zod/mini";
-import { clip } from "../domain/commands";
 import type { Answer, Inbound } from "../domain/types";
 import { BadRequestError, ConfigError, UnauthorizedError } from "../errors";
 import type { HttpResult } from "../http/event";
 import { json } from "../http/respond";
+import { discordMessage } from "./outgoingText";
 import { parseJsonBody, userIdSchema } from "./parse";
 
 export const DISCORD_SIGNATURE_HEADER = "x-signature-ed25519";
 export const DISCORD_TIMESTAMP_HEADER = "x-signature-timestamp";
 /** Requests signed longer ago (or further ahead) than this are replays. */
 export const MAX_SKEW_SECONDS = 300;
-const MAX_CONTENT = 2000;
 const DISCORD_EPOCH_MS = 1420070400000n;
 
 const keyCache = new Map<string, KeyObject>();
@@ -48,30 +47,64 @@ export function verifyDiscord(headers: Readonly<Record<string, string>>, rawBody
 
 const option = z.looseObject({ name: z.string(), type: z.number(), value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
 const discordUser = z.looseObject({ id: userIdSchema });
+const snowflake = z.string().check(z.regex(/^\d{1,20}$/));
 
+/** Every interaction has a type (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object). */
+const interactionType = z.looseObject({ type: z.number().check(z.int()) });
+
+/** An application command interaction: the fields we read. */
 export const interactionSchema = z.looseObject({
-  id: z.string().check(z.regex(/^\d{1,20}$/)),
+  id: snowflake,
   type: z.number().check(z.int()),
-  application_id: z.optional(z.string()),
-  data: z.optional(z.looseObject({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), options: z.optional(z.array(option).check(z.maxLength(25))) })),
+  token: z.string().check(z.regex(/^[\w.-]{1,512}$/)),
+  application_id: z.optional(snowflake),
+  data: z.looseObject({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), type: z.optional(z.number()), options: z.optional(z.array(option).check(z.maxLength(25))) }),
   member: z.optional(z.looseObject({ user: discordUser })),
   user: z.optional(discordUser),
 });
 
-export type DiscordInteraction = { readonly kind: "ping" } | { readonly kind: "command"; readonly inbound: Inbound };
-
+/** Interaction types (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type). */
 const PING = 1;
 const APPLICATION_COMMAND = 2;
+const MESSAGE_COMPONENT = 3;
+const APPLICATION_COMMAND_AUTOCOMPLETE = 4;
+/** Application command types: only slash commands (CHAT_INPUT) are registered (https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-types). */
+const CHAT_INPUT = 1;
+
+export type DiscordInteraction =
+  | { readonly kind: "ping" }
+  | {
+      readonly kind: "command";
+      readonly inbound: Inbound;
+      readonly interactionId: string;
+      /** Continuation token: valid 15 minutes, needed for a deferred answer's follow-up. */
+      readonly token: string;
+      readonly applicationId?: string;
+    }
+  /** Not something this app offers (autocomplete, components, modals, user or message commands, new types): answered, nothing recorded. */
+  | { readonly kind: "unsupported"; readonly type: number; readonly response: HttpResult };
+
+export const UNSUPPORTED_INTERACTION_TEXT = "This app only has slash commands: try /help.";
 
 export function parseDiscordInteraction(rawBody: Buffer): DiscordInteraction {
+  const { type } = parseJsonBody(rawBody, interactionType);
+  if (type === PING) return { kind: "ping" };
+  // Autocomplete: no options use it, so the answer is no suggestions (callback type 8).
+  if (type === APPLICATION_COMMAND_AUTOCOMPLETE) return { kind: "unsupported", type, response: json(200, { type: 8, data: { choices: [] } }) };
+  // A component on a message we did not send: acknowledge without changing it (callback type 6).
+  if (type === MESSAGE_COMPONENT) return { kind: "unsupported", type, response: json(200, { type: 6 }) };
+  // MODAL_SUBMIT (5: the bot opens no modals) and types newer than this code: a private hint.
+  if (type !== APPLICATION_COMMAND) return { kind: "unsupported", type, response: privateAnswer(UNSUPPORTED_INTERACTION_TEXT) };
   const interaction = parseJsonBody(rawBody, interactionSchema);
-  if (interaction.type === PING) return { kind: "ping" };
-  if (interaction.type !== APPLICATION_COMMAND || interaction.data === undefined) throw new BadRequestError(`unsupported interaction type ${interaction.type}`);
+  if ((interaction.data.type ?? CHAT_INPUT) !== CHAT_INPUT) return { kind: "unsupported", type, response: privateAnswer(UNSUPPORTED_INTERACTION_TEXT) };
   const userId = interaction.member?.user.id ?? interaction.user?.id;
   if (userId === undefined) throw new BadRequestError("interaction without a user");
   const args = (interaction.data.options ?? []).map((o) => String(o.value ?? "")).join(" ");
   return {
     kind: "command",
+    interactionId: interaction.id,
+    token: interaction.token,
+    ...(interaction.application_id !== undefined ? { applicationId: interaction.application_id } : {}),
     inbound: {
       user: { platform: "discord", userId },
       deliveryKey: `discord:interaction:${interaction.id}`,
@@ -88,12 +121,30 @@ export function snowflakeTime(id: string): number {
 
 export const PONG: HttpResult = json(200, { type: 1 });
 
-/** Type 4 answers in the channel; flag 64 makes private answers visible to the user only. */
+/**
+ * Type 4 (CHANNEL_MESSAGE_WITH_SOURCE), always ephemeral: the bot's answers are about one user's
+ * tickets, and in a server channel anything not ephemeral is read by everyone there.
+ */
 export function discordResponse(answer: Answer): HttpResult {
   // An interaction must be answered: where the bot would stay silent (rate limited), it answers privately.
-  const content = answer.kind === "text" ? clip(answer.text, MAX_CONTENT) : "…";
-  const isPrivate = answer.kind === "silent" || answer.private;
-  return json(200, { type: 4, data: isPrivate ? { content, flags: 64 } : { content } });
+  return privateAnswer(answer.kind === "text" ? answer.text : "…");
+}
+
+function privateAnswer(text: string): HttpResult {
+  return json(200, { type: 4, data: discordMessage(text, { ephemeral: true }) });
+}
+
+/**
+ * Type 5 (DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE): "thinking…" now, the answer later through the
+ * follow-up; EPHEMERAL is the only flag it may carry and the follow-up keeps it
+ * (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-messages).
+ */
+export const DEFERRED_PRIVATE_RESPONSE: HttpResult = json(200, { type: 5, data: { flags: 64 } });
+
+/** The answer text as the body of PATCH /webhooks/{application.id}/{token}/messages/@original. */
+export function discordFollowUpBody(answer: Answer): string {
+  const { content, allowed_mentions } = discordMessage(answer.kind === "text" ? answer.text : "…");
+  return JSON.stringify({ content, allowed_mentions });
 }
 
 /** The slash commands `npm run discord:register` registers (tools/discord). */

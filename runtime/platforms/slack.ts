@@ -5,6 +5,7 @@ import { BadRequestError, UnauthorizedError } from "../errors";
 import type { HttpResult } from "../http/event";
 import { empty, json } from "../http/respond";
 import { parseJsonBody, parseValue } from "./parse";
+import { slackText } from "./outgoingText";
 import { safeEqualBytes } from "./safeEqual";
 
 export const SLACK_SIGNATURE_HEADER = "x-slack-signature";
@@ -36,17 +37,18 @@ const messageEvent = z.looseObject({
   bot_id: z.optional(z.string()),
 });
 
-const envelope = z.union([
-  z.looseObject({ type: z.literal("url_verification"), challenge: z.string().check(z.maxLength(256)) }),
-  z.looseObject({
-    type: z.literal("event_callback"),
-    event_id: z.string().check(z.regex(/^[\w-]{1,64}$/)),
-    event_time: z.number().check(z.int(), z.gte(0)),
-    team_id: slackId,
-    event: messageEvent,
-  }),
-]);
+/** Every Events API body names its envelope type first (https://docs.slack.dev/apis/events-api/). */
+const envelopeType = z.looseObject({ type: z.string() });
+const urlVerification = z.looseObject({ type: z.literal("url_verification"), challenge: z.string().check(z.maxLength(256)) });
+const eventCallback = z.looseObject({
+  type: z.literal("event_callback"),
+  event_id: z.string().check(z.regex(/^[\w-]{1,64}$/)),
+  event_time: z.number().check(z.int(), z.gte(0)),
+  team_id: slackId,
+  event: messageEvent,
+});
 
+/** https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
 const slashCommand = z.looseObject({
   command: z.string(),
   text: z.string().check(z.maxLength(4000)),
@@ -54,27 +56,54 @@ const slashCommand = z.looseObject({
   team_id: slackId,
   trigger_id: z.string().check(z.regex(/^[\w.-]{1,128}$/)),
   channel_id: z.optional(z.string()),
+  response_url: z.optional(z.string().check(z.maxLength(512))),
 });
 
 export type SlackRequest =
   | { readonly kind: "urlVerification"; readonly challenge: string }
   | { readonly kind: "message"; readonly inbound: Inbound; readonly channel: string }
-  /** Events the bot does not act on (its own messages, edits, channels): acknowledged, nothing recorded. */
+  /** Acknowledged with an empty 200, nothing recorded: other events, edits, bots, channels, app_rate_limited, interactivity. */
   | { readonly kind: "ignored"; readonly reason: string }
-  | { readonly kind: "slashCommand"; readonly inbound: Inbound };
+  | { readonly kind: "slashCommand"; readonly inbound: Inbound; readonly responseUrl?: string }
+  /** A slash command routed here that is not ours: answered privately, nothing recorded. */
+  | { readonly kind: "unknownCommand" };
 
-/** Events API bodies are JSON; slash commands are form-encoded. */
+/**
+ * Slack checks a slash command URL's certificate with a form post of `ssl_check=1` and a token;
+ * it is not signed, and only a 200 is expected
+ * (https://docs.slack.dev/interactivity/implementing-slash-commands#responding_basic_receipt).
+ * Recognised before the signature check, and nothing else in such a request is read.
+ */
+export function isSlackSslCheck(rawBody: Buffer, contentType: string | undefined): boolean {
+  if (mediaType(contentType) !== "application/x-www-form-urlencoded" || rawBody.length > 4096) return false;
+  return new URLSearchParams(rawBody.toString("utf8")).get("ssl_check") === "1";
+}
+
+/** Events API bodies are JSON; slash commands and interactivity requests are form-encoded. */
 export function parseSlackRequest(rawBody: Buffer, contentType: string | undefined, requestTimestampMs: number): SlackRequest {
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  const type = mediaType(contentType);
   if (type === "application/json") return parseEvent(rawBody);
-  if (type === "application/x-www-form-urlencoded") return parseSlashCommand(rawBody, requestTimestampMs);
+  if (type === "application/x-www-form-urlencoded") return parseForm(rawBody, requestTimestampMs);
   throw new BadRequestError(`unsupported content type`);
 }
 
+function mediaType(contentType: string | undefined): string | undefined {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase();
+}
+
+/**
+ * The Events API envelopes: url_verification (answer the challenge), event_callback (the events),
+ * app_rate_limited (Slack telling us it drops events for a minute: acknowledge, it has no inner
+ * event). Any other type is acknowledged too: a 4xx would count against the app's delivery
+ * success rate (https://docs.slack.dev/reference/events/app_rate_limited).
+ */
 function parseEvent(rawBody: Buffer): SlackRequest {
-  const body = parseJsonBody(rawBody, envelope);
-  if (body.type === "url_verification") return { kind: "urlVerification", challenge: body.challenge };
-  const event = body.event;
+  const body = parseJsonBody(rawBody, envelopeType);
+  if (body.type === "url_verification") return { kind: "urlVerification", challenge: parseValue(body, urlVerification).challenge };
+  if (body.type === "app_rate_limited") return { kind: "ignored", reason: "app_rate_limited" };
+  if (body.type !== "event_callback") return { kind: "ignored", reason: "other envelope" };
+  const callback = parseValue(body, eventCallback);
+  const event = callback.event;
   if (event.type !== "message") return { kind: "ignored", reason: "not a message" };
   if (event.subtype !== undefined || event.bot_id !== undefined) return { kind: "ignored", reason: "bot or edited message" };
   if (event.channel_type !== "im") return { kind: "ignored", reason: "not a direct message" };
@@ -84,28 +113,39 @@ function parseEvent(rawBody: Buffer): SlackRequest {
     kind: "message",
     channel: event.channel,
     inbound: {
-      user: { platform: "slack", userId: `${body.team_id}:${user}` },
-      deliveryKey: `slack:event:${body.event_id}`,
-      text: event.text,
-      sentAt: body.event_time * 1000,
+      user: { platform: "slack", userId: `${callback.team_id}:${user}` },
+      deliveryKey: `slack:event:${callback.event_id}`,
+      text: slackUnescape(event.text),
+      sentAt: callback.event_time * 1000,
     },
   };
 }
 
 /** `/ticket` is the one slash command: `/ticket`, `/ticket <subject>`, `/ticket list|help|status <id>|close <id>`. */
-function parseSlashCommand(rawBody: Buffer, requestTimestampMs: number): SlackRequest {
+function parseForm(rawBody: Buffer, requestTimestampMs: number): SlackRequest {
   const form = Object.fromEntries(new URLSearchParams(rawBody.toString("utf8")));
+  // Interactivity (buttons, shortcuts, modals) posts a `payload` field; the bot sends none of those.
+  if (form.command === undefined && form.payload !== undefined) return { kind: "ignored", reason: "interactivity payload" };
   const command = parseValue(form, slashCommand);
-  if (command.command !== "/ticket") throw new BadRequestError("unknown slash command");
+  if (command.command !== "/ticket") return { kind: "unknownCommand" };
   return {
     kind: "slashCommand",
+    ...(command.response_url !== undefined ? { responseUrl: command.response_url } : {}),
     inbound: {
       user: { platform: "slack", userId: `${command.team_id}:${command.user_id}` },
       deliveryKey: `slack:command:${command.trigger_id}`,
-      text: slashText(command.text),
+      text: slashText(slackUnescape(command.text)),
       sentAt: requestTimestampMs,
     },
   };
+}
+
+/**
+ * Slack escapes `&`, `<` and `>` in the text it sends (https://docs.slack.dev/messaging/formatting-message-text#escaping):
+ * the text is stored as the user typed it, and escaped again only on the way out (outgoingText.ts).
+ */
+export function slackUnescape(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
 export function slashText(text: string): string {
@@ -119,8 +159,15 @@ export function slashText(text: string): string {
   return `/ticket ${trimmed}`;
 }
 
-/** Slash commands answer in the response, privately; Events API deliveries only need a quick 200. */
+/** Slash commands answer in the response, always privately (ephemeral); Events API deliveries only need a quick 200. */
 export function slackCommandResponse(answer: Answer): HttpResult {
   if (answer.kind === "silent") return empty();
-  return json(200, { response_type: "ephemeral", text: answer.text });
+  return json(200, slackEphemeral(answer.text));
 }
+
+/** An ephemeral message (only the user who ran the command sees it), for the response or its response_url. */
+export function slackEphemeral(text: string): { response_type: "ephemeral"; text: string } {
+  return { response_type: "ephemeral", text: slackText(text) };
+}
+
+export const UNKNOWN_SLASH_COMMAND_TEXT = "This app answers /ticket only. Try /ticket help.";

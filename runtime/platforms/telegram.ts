@@ -1,58 +1,94 @@
 import * as z from "zod/mini";
-import { clip } from "../domain/commands";
 import type { Answer, Inbound } from "../domain/types";
 import { UnauthorizedError } from "../errors";
 import { empty, json } from "../http/respond";
 import type { HttpResult } from "../http/event";
+import { telegramText } from "./outgoingText";
 import { idNumber, parseJsonBody } from "./parse";
 import { safeEqual } from "./safeEqual";
 
 /** Telegram sends the secret_token set with setWebhook in this header on every update. */
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
-const MAX_TEXT = 4096;
 
 export function verifyTelegram(headers: Readonly<Record<string, string>>, webhookSecret: string): void {
   if (!safeEqual(headers[TELEGRAM_SECRET_HEADER], webhookSecret)) throw new UnauthorizedError("telegram secret token missing or wrong");
 }
 
+/**
+ * The parts of a Message we read (https://core.telegram.org/bots/api#message). `chat.type` and
+ * `from.is_bot` are required by the Bot API reference, yet Telegram's own update examples
+ * (https://core.telegram.org/bots/webhooks#testing-your-bot-with-updates) leave them out, so
+ * neither is required here.
+ */
 const message = z.looseObject({
   message_id: idNumber,
   date: idNumber,
-  chat: z.looseObject({ id: idNumber, type: z.string() }),
-  from: z.optional(z.looseObject({ id: idNumber, is_bot: z.boolean() })),
+  chat: z.looseObject({ id: idNumber, type: z.optional(z.string()) }),
+  from: z.optional(z.looseObject({ id: idNumber, is_bot: z.optional(z.boolean()) })),
   text: z.optional(z.string()),
 });
 
+/**
+ * An Update has `update_id` and at most one of its optional fields (message, edited_message,
+ * channel_post, callback_query, my_chat_member, …: https://core.telegram.org/bots/api#update). Only
+ * `message` is read; every other kind is acknowledged and skipped.
+ */
 export const telegramUpdateSchema = z.looseObject({
   update_id: z.number().check(z.int(), z.gte(0), z.lte(2 ** 53)),
   message: z.optional(message),
 });
 
-export interface TelegramUpdate {
-  readonly updateId: number;
-  /** Present when the update is a text message from a person; other updates are acknowledged and ignored. */
-  readonly inbound?: Inbound;
-  readonly chatId?: number;
-}
+export type TelegramUpdate =
+  | { readonly kind: "message"; readonly updateId: number; readonly inbound: Inbound; readonly chatId: number }
+  /** A command in a group, supergroup or channel: refused with a hint to write privately, nothing recorded. */
+  | { readonly kind: "sharedChatCommand"; readonly updateId: number; readonly chatId: number }
+  | { readonly kind: "ignored"; readonly updateId: number; readonly reason: string };
+
+export const PRIVATE_CHAT_ONLY_TEXT =
+  "For your privacy I only handle support requests in a private chat, where nobody else can read your tickets. Open a chat with me and send /help.";
 
 export function parseTelegramUpdate(rawBody: Buffer): TelegramUpdate {
   const update = parseJsonBody(rawBody, telegramUpdateSchema);
+  const updateId = update.update_id;
   const msg = update.message;
-  if (msg?.text === undefined || msg.from === undefined || msg.from.is_bot) return { updateId: update.update_id };
+  if (msg === undefined) return { kind: "ignored", updateId, reason: updateKind(update) };
+  if (msg.text === undefined) return { kind: "ignored", updateId, reason: "message without text" };
+  if (msg.from === undefined || msg.from.is_bot === true) return { kind: "ignored", updateId, reason: "not from a person" };
+  if (!isPrivateChat(msg.chat, msg.from.id)) {
+    // Anything the bot answers in a shared chat is read by everyone in it (Telegram has no private
+    // replies in groups): tickets and their subjects are answered only in the private chat.
+    return msg.text.trimStart().startsWith("/") ? { kind: "sharedChatCommand", updateId, chatId: msg.chat.id } : { kind: "ignored", updateId, reason: "text in a shared chat" };
+  }
   return {
-    updateId: update.update_id,
+    kind: "message",
+    updateId,
     chatId: msg.chat.id,
     inbound: {
       user: { platform: "telegram", userId: String(msg.from.id) },
-      deliveryKey: `telegram:update:${update.update_id}`,
+      deliveryKey: `telegram:update:${updateId}`,
       text: msg.text,
       sentAt: msg.date * 1000,
     },
   };
 }
 
+/** A private chat's id is its user's id; groups and channels have negative ids (https://core.telegram.org/bots/api#chat). */
+function isPrivateChat(chat: { id: number; type?: string | undefined }, userId: number): boolean {
+  return chat.type === undefined ? chat.id === userId : chat.type === "private";
+}
+
+function updateKind(update: Record<string, unknown>): string {
+  const kind = Object.keys(update).find((key) => key !== "update_id");
+  return kind === undefined ? "empty update" : kind.replace(/[^a-z_]/g, "").slice(0, 40);
+}
+
 /** A direct answer rides in the webhook response as a Bot API call, so no outbound request is needed. */
-export function telegramResponse(answer: Answer, chatId: number | undefined): HttpResult {
-  if (answer.kind === "silent" || chatId === undefined) return empty();
-  return json(200, { method: "sendMessage", chat_id: chatId, text: clip(answer.text, MAX_TEXT) });
+export function telegramResponse(answer: Answer, chatId: number): HttpResult {
+  if (answer.kind === "silent") return empty();
+  return telegramSendMessage(chatId, answer.text);
+}
+
+/** sendMessage in the webhook response (https://core.telegram.org/bots/api#making-requests-when-getting-updates), plain text: no parse_mode. */
+export function telegramSendMessage(chatId: number, text: string): HttpResult {
+  return json(200, { method: "sendMessage", chat_id: chatId, text: telegramText(text) });
 }

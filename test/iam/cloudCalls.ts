@@ -7,10 +7,10 @@ import { TABLE } from "../../runtime/adapters/tableSchema";
 
 export interface RecordedCall {
   readonly handler: string;
-  readonly service: "dynamodb" | "secretsmanager" | "sqs" | "gcs" | "other";
+  readonly service: "dynamodb" | "secretsmanager" | "sqs" | "lambda" | "gcs" | "other";
   /** IAM action (dynamodb:GetItem) or GCS permission (storage.objects.create). */
   readonly action: string;
-  /** "table", "index/<name>", "secret/<name>", "queue/replies", "bucket/<bucket>/<prefix>", or what the call named. */
+  /** "table", "index/<name>", "secret/<name>", "queue/replies", "function/<name>", "bucket/<bucket>/<prefix>", or what the call named. */
   readonly resource: string;
   /** Partition-key values a table call touches (what dynamodb:LeadingKeys is evaluated on). */
   readonly leadingKeys: readonly string[];
@@ -51,6 +51,8 @@ export function describeSdkCommand(clientName: string, command: unknown): Descri
     };
   }
   if (clientName.startsWith("SQS")) return { service: "sqs", action: `sqs:${name}`, resource: "queue/replies", leadingKeys: [] };
+  // Lambda's Invoke API is authorized as lambda:InvokeFunction on the function it names.
+  if (clientName.startsWith("Lambda") && name === "Invoke") return { service: "lambda", action: "lambda:InvokeFunction", resource: `function/${String(input.FunctionName ?? "")}`, leadingKeys: [] };
   // Secrets are noted by name at the secret source (runtime/adapters/secrets.ts), ARN-free.
   if (clientName.startsWith("SecretsManager")) return undefined;
   return { service: "other", action: `${clientName}:${name}`, resource: "*", leadingKeys: [] };

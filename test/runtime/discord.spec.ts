@@ -7,6 +7,11 @@ import { snowflakeTime } from "../../runtime/platforms/discord";
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { type DiscordKeys, discordHeaders, discordKeys, fixture, httpEvent } from "./support/events";
+import { docFixture } from "./support/platformFixtures";
+import type { DeferralPorts } from "../../runtime/platforms/deferral";
+import { startPlatformStandIn, type PlatformStandIn } from "../../tools/local/platformStandIn";
+import { startLambdaStandIn, type LambdaStandIn } from "../support/lambdaStandIn";
+import { deferralPorts, OUTBOX_FUNCTION, runOutbox } from "./support/deferredInteractions";
 
 type Handler = ReturnType<typeof createDiscordHandler>;
 let nextId = 1308000000000000100n;
@@ -24,7 +29,7 @@ function command(name: string, value?: string, userId = "900000000000000001") {
 
 interface Reply {
   type: number;
-  data: { content: string; flags?: number };
+  data: { content: string; flags?: number; allowed_mentions?: unknown };
 }
 
 describe("discord webhook", () => {
@@ -60,7 +65,8 @@ describe("discord webhook", () => {
   it("opens a ticket from a slash command with a type 4 answer, and lists tickets privately", async () => {
     const opened = reply(await post(command("ticket", "Printer on fire")));
     assert.equal(opened.type, 4);
-    assert.equal(opened.data.flags, undefined);
+    assert.equal(opened.data.flags, 64, "every answer is ephemeral: in a server channel others would read it");
+    assert.deepEqual(opened.data.allowed_mentions, { parse: [] });
     const id = /Ticket ([0-9a-z]{26}) opened/.exec(opened.data.content)?.[1];
     assert.ok(id);
     const list = reply(await post(command("tickets")));
@@ -91,6 +97,117 @@ describe("discord webhook", () => {
     assert.ok(results.every((r) => r.statusCode === 200));
     assert.equal(new Set(results.map((r) => r.body)).size, 1);
     assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+  });
+
+  describe("within Discord's 3 seconds: deferred answer and follow-up when the work may not fit", () => {
+    let platform: PlatformStandIn;
+    let lambda: LambdaStandIn;
+    let ports: DeferralPorts;
+    before(async () => {
+      [platform, lambda] = await Promise.all([startPlatformStandIn(), startLambdaStandIn()]);
+    });
+    after(async () => {
+      await Promise.all([platform.stop(), lambda.stop()]);
+    });
+    beforeEach(() => {
+      platform.clear();
+      lambda.invocations.length = 0;
+      ports = deferralPorts(db, bot.tableName, lambda);
+      handler = createDiscordHandler(bot.deps, ports);
+    });
+
+    /** A request API Gateway received `ageMs` ago (a cold start, a slow network): little of Discord's 3 s is left. */
+    const postAged = (body: unknown, ageMs: number) => {
+      const raw = JSON.stringify(body);
+      const event = httpEvent({ method: "POST", path: "/webhooks/discord", headers: discordHeaders(raw, keys, Math.floor(bot.now / 1000)), body: raw });
+      return handler({ ...event, requestContext: { ...event.requestContext, timeEpoch: Date.now() - ageMs } });
+    };
+    const deferredItems = async () => (await db.items(bot.tableName)).filter((i) => i.type === "deferred");
+
+    it("answers with type 4 when the work is done in time: nothing deferred, nothing invoked", async () => {
+      assert.equal(reply(await post(command("ticket", "Quick one"))).type, 4);
+      assert.equal((await deferredItems()).length, 0);
+      assert.equal(lambda.invocations.length, 0);
+    });
+
+    it("answers type 5 (ephemeral) when time is short, hands the work to the outbox and wakes it; the outbox edits the original response once", async () => {
+      const body = command("ticket", "Cold start <@&1> @everyone");
+      const deferred = reply(await postAged(body, 2_500));
+      assert.deepEqual(deferred, { type: 5, data: { flags: 64 } });
+      const [work] = await deferredItems();
+      assert.equal(work?.status, "pending");
+      assert.equal(work?.gsi1pk, "OUTBOX#pending");
+      assert.deepEqual(lambda.invocations, [{ functionName: OUTBOX_FUNCTION, invocationType: "Event", payload: { kind: "outbox" } }]);
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 0, "nothing ran past the answer");
+
+      await runOutbox(db, bot.tableName, platform);
+      const [followUp] = platform.accepted();
+      assert.equal(followUp?.platform, "discord-followup");
+      assert.equal(followUp?.method, "PATCH");
+      assert.equal(followUp?.path, `/discord/webhooks/${String((body as Record<string, unknown>).application_id)}/<token>/messages/@original`);
+      assert.match(String((followUp?.body as { content: string }).content), /Ticket [0-9a-z]{26} opened: Cold start <@&1> @everyone/);
+      assert.deepEqual((followUp?.body as { allowed_mentions: unknown }).allowed_mentions, { parse: [] });
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+      assert.equal((await deferredItems())[0]?.status, "answered");
+
+      await runOutbox(db, bot.tableName, platform);
+      assert.equal(platform.accepted().length, 1, "answered once");
+    });
+
+    it("defers instead of failing when the store fails in the webhook: the outbox finishes the same delivery", async () => {
+      db.throttleNext(1, "GetItem");
+      const deferred = reply(await post(command("ticket", "Store hiccup")));
+      assert.equal(deferred.type, 5);
+      await runOutbox(db, bot.tableName, platform);
+      assert.match(String((platform.accepted()[0]?.body as { content: string }).content), /opened: Store hiccup/);
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "ticket").length, 1);
+    });
+
+    it("still answers type 5 when waking the outbox fails: its schedule answers within a minute", async () => {
+      lambda.failNext(1);
+      assert.equal(reply(await postAged(command("tickets"), 2_500)).type, 5);
+      assert.equal((await deferredItems()).length, 1);
+      assert.ok(bot.logLines.some((line) => line.includes("outbox wake-up failed")));
+    });
+
+    it("answers 503 when even the hand-off cannot be written (Discord shows the failure; nothing half done)", async () => {
+      db.throttleNext(1, "PutItem");
+      const result = await postAged(command("ticket", "Nothing works"), 2_500);
+      assert.equal(result.statusCode, 503);
+      assert.equal((await deferredItems()).length, 0);
+    });
+
+    it("drops a deferred answer whose interaction token has expired instead of sending it", async () => {
+      assert.equal(reply(await postAged(command("ticket", "Too late"), 16 * 60_000)).type, 5);
+      await runOutbox(db, bot.tableName, platform);
+      assert.equal(platform.received.length, 0);
+      assert.equal((await deferredItems())[0]?.status, "expired");
+    });
+  });
+
+  describe("every interaction type gets an answer Discord accepts", () => {
+    it("answers the documented autocomplete, component, modal and user-command interactions without recording anything", async () => {
+      assert.deepEqual(JSON.parse((await post(docFixture("discord", "autocomplete"))).body), { type: 8, data: { choices: [] } });
+      assert.deepEqual(JSON.parse((await post(docFixture("discord", "message_component"))).body), { type: 6 });
+      for (const name of ["modal_submit", "user_command"]) {
+        const answer = reply(await post(docFixture("discord", name)));
+        assert.equal(answer.type, 4);
+        assert.equal(answer.data.flags, 64);
+      }
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("answers the documented slash command (not one of ours) privately", async () => {
+      const answer = reply(await post(docFixture("discord", "slash_command")));
+      assert.equal(answer.data.content, TEXT.unknown("cardsearch"));
+      assert.equal(answer.data.flags, 64);
+    });
+
+    it("echoes mentions in a subject without pinging: user, role, @everyone, @here", async () => {
+      const answer = reply(await post(command("ticket", "<@123456789012345678> <@&987654321098765432> @everyone @here")));
+      assert.match(answer.data.content, /opened: <@123456789012345678> <@&987654321098765432> @everyone @here/);
+      assert.deepEqual(answer.data.allowed_mentions, { parse: [] });
+    });
   });
 
   describe("rejects bad input", () => {
@@ -152,7 +269,8 @@ describe("discord webhook", () => {
 
     it("answers 400 to a validly signed body that is not an interaction", async () => {
       assert.equal(status(await post({ id: "x", type: 2 })), 400);
-      assert.equal(status(await post({ ...command("ticket", "x"), type: 3 })), 400);
+      assert.equal(status(await post({ type: "two" })), 400);
+      assert.equal(status(await post({})), 400);
       assert.equal((await db.items(bot.tableName)).length, 0);
     });
   });

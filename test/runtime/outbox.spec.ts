@@ -2,8 +2,10 @@ import { strict as assert } from "node:assert";
 import { createLogger } from "../../runtime/adapters/logger";
 import { ENV, LOCAL_SECRET_ENV } from "../../runtime/env";
 import { createMetaHandler } from "../../runtime/handlers/meta";
-import { createOutboxHandler, type OutboxHandlerDeps, outboxDepsFromEnv } from "../../runtime/handlers/outbox";
+import { createOutboxHandler, OUTBOX_REPLY_RESERVE_MS, type OutboxHandlerDeps, outboxDepsFromEnv } from "../../runtime/handlers/outbox";
 import { createSlackHandler } from "../../runtime/handlers/slack";
+import { DeferredInteractions } from "../../runtime/adapters/deferred";
+import { deliverReply, windowBefore } from "../../runtime/outbound/deliverReply";
 import { startPlatformStandIn, type PlatformStandIn } from "../../tools/local/platformStandIn";
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
@@ -154,12 +156,45 @@ describe("outbox function (scheduled: sends the replies Slack and Meta webhooks 
     assert.equal((await replies())[0]?.status, "pending", "a later run (after the claim's lease) sends it");
   });
 
-  it("drains batch after batch, and starts no reply once its time budget is spent", async () => {
+  it("drains batch after batch, and starts no reply without the time for it left in the invocation", async () => {
     for (const channel of ["D0101", "D0102", "D0103"]) await slack(slackDm(`/ticket Batch ${channel}`, channel));
-    assert.deepEqual(await outbox({ batchSize: 1, budgetMs: 0 })(OUTBOX), { delivered: 0, failed: 0, duplicates: 0, batches: 1, budgetSpent: true });
+    const almostOver = { getRemainingTimeInMillis: () => OUTBOX_REPLY_RESERVE_MS - 1 };
+    assert.deepEqual(await outbox({ batchSize: 1 })(OUTBOX, almostOver), { delivered: 0, failed: 0, duplicates: 0, batches: 0, budgetSpent: true });
     assert.equal(platform.received.length, 0);
     assert.deepEqual(await outbox({ batchSize: 1 })(OUTBOX), { delivered: 3, failed: 0, duplicates: 0, batches: 4, budgetSpent: false });
     assert.equal(platform.accepted().length, 3);
+  });
+
+  it("finishes what others left: agents' replies the API had no time to send (Telegram, a Discord DM) and a deferred Discord /tickets", async () => {
+    const env = {
+      ...outboxEnv(),
+      [ENV.telegramApiUrl]: platform.baseUrls.telegram,
+      [ENV.discordApiUrl]: platform.baseUrls.discord,
+      [LOCAL_SECRET_ENV.telegramWebhookSecret]: SECRETS.telegram,
+      [LOCAL_SECRET_ENV.telegramBotToken]: "123:telegram-outbox-test",
+      [LOCAL_SECRET_ENV.discordPublicKey]: "ab".repeat(32),
+      [LOCAL_SECRET_ENV.discordBotToken]: "discord-outbox-test",
+    };
+    deps = await outboxDepsFromEnv(env, createLogger({}, (line) => logLines.push(line)));
+    // The API's side: claimed and listed, but its invocation ended before sending (lease already over).
+    const ended = windowBefore(Date.now() - 10_000, { listForOutbox: true, agentMessage: { agent: "agent-ann", platform: "telegram", userId: "5550001" } });
+    const api = { ...deps.outbound, send: { ...deps.outbound.send, now: Date.now } };
+    assert.deepEqual(await deliverReply({ replyId: "agent-telegram-1", ticketId: "t0outbox", target: { platform: "telegram", chatId: "5550001" }, text: "From an agent" }, api, ended), { status: "pending" });
+    assert.deepEqual(await deliverReply({ replyId: "agent-discord-1", ticketId: "t0outbox", target: { platform: "discord", recipientId: "900000000000000001" }, text: "From an agent" }, api, ended), { status: "pending" });
+    // A Discord webhook's side: /tickets deferred.
+    await new DeferredInteractions(db.client, bot.tableName).put({
+      inbound: { user: { platform: "discord", userId: "900000000000000001" }, deliveryKey: "discord:interaction:1308000000000009999", text: "/tickets", sentAt: Date.now() },
+      followUp: { kind: "discord", applicationId: "1200000000000000000", token: "deferred-token" },
+      deferredAt: Date.now(),
+      usableUntil: Date.now() + 15 * 60_000,
+    });
+    const summary = await outbox()(OUTBOX);
+    assert.equal(summary.delivered, 3);
+    assert.deepEqual(platform.accepted().map((r) => r.platform).sort(), ["discord", "discord-dm", "discord-followup", "telegram"]);
+    assert.match(String((platform.accepted().find((r) => r.platform === "discord-followup")?.body as { content: string }).content), /no tickets yet/);
+    const messages = (await db.items(bot.tableName)).filter((i) => i.type === "message" && i.author === "agent");
+    assert.equal(messages.length, 2, "each agent reply recorded on its ticket once");
+    assert.deepEqual(await outbox()(OUTBOX), { delivered: 0, failed: 0, duplicates: 0, batches: 1, budgetSpent: false });
   });
 
   it("refuses an event that is not {kind:\"outbox\"} without reading or sending anything", async () => {

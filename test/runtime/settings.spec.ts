@@ -10,6 +10,7 @@ describe("runtime settings", () => {
     const s = parseSettings({ BOTFLEET_MODE: "deployed", BOTFLEET_TABLE: "botfleet-dev", BOTFLEET_SECRET_ARNS: JSON.stringify({ telegram: ARN }) });
     assert.deepEqual(s.secretArns, { telegram: ARN });
     assert.deepEqual(s.rateLimit, { capacity: 10, refillPerMinute: 6 });
+    assert.equal(s.ticketOpensPerHour, 5);
     assert.equal(s.conversationTtlMinutes, 30);
     assert.equal(s.dedupeTtlHours, 48);
     assert.ok(Object.isFrozen(s));

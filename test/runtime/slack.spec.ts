@@ -2,7 +2,12 @@ import { strict as assert } from "node:assert";
 import { createSlackHandler } from "../../runtime/handlers/slack";
 import { TEXT } from "../../runtime/domain/conversation";
 import type { HttpResult } from "../../runtime/http/event";
+import { slackText } from "../../runtime/platforms/outgoingText";
 import { slashText } from "../../runtime/platforms/slack";
+import { docFixture, docFixtures, docForm } from "./support/platformFixtures";
+import { startPlatformStandIn, type PlatformStandIn } from "../../tools/local/platformStandIn";
+import { startLambdaStandIn, type LambdaStandIn } from "../support/lambdaStandIn";
+import { deferralPorts, OUTBOX_FUNCTION, runOutbox } from "./support/deferredInteractions";
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { fixture, httpEvent, slackHeaders } from "./support/events";
@@ -63,7 +68,8 @@ describe("slack webhook", () => {
     assert.match(ephemeral(await postForm(slash("list"))), new RegExp(id));
     assert.match(ephemeral(await postForm(slash(`status ${id}`))), /\[open\]/);
     assert.equal(ephemeral(await postForm(slash(`close ${id}`))), TEXT.closed(id));
-    assert.equal(ephemeral(await postForm(slash("help"))), TEXT.help);
+    // Shown as TEXT.help: Slack renders the escaped <subject> and <id> as typed.
+    assert.equal(ephemeral(await postForm(slash("help"))), slackText(TEXT.help));
   });
 
   it("verifies and parses a base64-encoded form body (how API Gateway may deliver slash commands)", async () => {
@@ -116,6 +122,105 @@ describe("slack webhook", () => {
     (inChannel.event as Record<string, unknown>).channel_type = "channel";
     assert.equal((await postJson(inChannel)).statusCode, 200);
     assert.equal((await db.items(bot.tableName)).length, 0);
+  });
+
+  describe("every envelope Slack sends is answered 200 (any other status counts against the app)", () => {
+    it("answers ssl_check before the signature, unsigned, and reads nothing else from it", async () => {
+      const unsigned = { "content-type": FORM };
+      const r = await postForm(docForm("ssl_check"), unsigned);
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.body, "");
+      // A command smuggled into an unsigned ssl_check is not run.
+      const smuggled = `${docForm("ssl_check")}&${slash("/ticket smuggled").replace(/^/, "")}`;
+      assert.equal((await postForm(smuggled, unsigned)).statusCode, 200);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+      // Without ssl_check=1 an unsigned form is still refused.
+      assert.equal((await postForm(slash("/ticket unsigned"), unsigned)).statusCode, 401);
+    });
+
+    it("acknowledges app_rate_limited (no inner event) with 200 and a warning", async () => {
+      const r = await postJson(docFixture("slack", "app_rate_limited"));
+      assert.equal(r.statusCode, 200);
+      assert.ok(bot.logLines.some((line) => line.includes("rate limiting our event subscriptions")));
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("answers every documented payload (signed) with 200", async () => {
+      for (const { name } of docFixtures("slack")) {
+        const form = name === "slash_command" || name === "block_actions";
+        if (name === "ssl_check") continue;
+        const r = form ? await postForm(docForm(name)) : await postJson(docFixture("slack", name));
+        assert.equal(r.statusCode, 200, `${name}: ${r.body}`);
+      }
+    });
+
+    it("answers a slash command that is not /ticket privately with a hint, recording nothing", async () => {
+      assert.equal(ephemeral(await postForm(docForm("slash_command"))), "This app answers /ticket only. Try /ticket help.");
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("acknowledges other envelope types, events and interactivity payloads", async () => {
+      assert.equal((await postJson({ type: "some_future_envelope", token: "x" })).statusCode, 200);
+      assert.equal((await postJson(docFixture("slack", "app_mention"))).statusCode, 200);
+      assert.equal((await postForm(docForm("block_actions"))).statusCode, 200);
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+
+    it("stores what the user typed (Slack sends it escaped) and never echoes it as a mention", async () => {
+      const text = ephemeral(await postForm(slash("&lt;!channel&gt; printer &amp; scanner")));
+      assert.match(text, /opened: &lt;!channel&gt; printer &amp; scanner/);
+      assert.equal((await items("ticket"))[0]?.subject, "<!channel> printer & scanner");
+    });
+  });
+
+  describe("within Slack's 3 seconds: slash commands answered through response_url when the work may not fit", () => {
+    let platform: PlatformStandIn;
+    let lambda: LambdaStandIn;
+    before(async () => {
+      [platform, lambda] = await Promise.all([startPlatformStandIn(), startLambdaStandIn()]);
+    });
+    after(async () => {
+      await Promise.all([platform.stop(), lambda.stop()]);
+    });
+    beforeEach(() => {
+      platform.clear();
+      lambda.invocations.length = 0;
+      handler = createSlackHandler(bot.deps, deferralPorts(db, bot.tableName, lambda));
+    });
+    const withResponseUrl = (text: string, responseUrl: string) => {
+      const form = new URLSearchParams(slash(text));
+      form.set("response_url", responseUrl);
+      return form.toString();
+    };
+    const postAged = (raw: string, ageMs: number) => {
+      const event = httpEvent({ method: "POST", path: "/webhooks/slack", headers: slackHeaders(raw, ts(), FORM), body: raw });
+      return handler({ ...event, requestContext: { ...event.requestContext, timeEpoch: Date.now() - ageMs } });
+    };
+
+    it("acknowledges with an empty 200, then the outbox posts the private answer to response_url once", async () => {
+      const responseUrl = `${platform.baseUrls.slack}/response/T0001/1/abc`;
+      const r = await postAged(withResponseUrl("<!here> Late printer", responseUrl), 2_500);
+      assert.equal(r.statusCode, 200);
+      assert.equal(r.body, "");
+      assert.equal(lambda.invocations[0]?.functionName, OUTBOX_FUNCTION);
+      await runOutbox(db, bot.tableName, platform);
+      await runOutbox(db, bot.tableName, platform);
+      const sent = platform.accepted();
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0]?.platform, "slack-response");
+      const body = sent[0]?.body as { response_type: string; replace_original: boolean; text: string };
+      assert.equal(body.response_type, "ephemeral");
+      assert.equal(body.replace_original, true);
+      assert.match(body.text, /opened: &lt;!here&gt; Late printer/);
+      assert.equal((await items("ticket")).length, 1);
+    });
+
+    it("never uses a response_url that is not Slack's: such a command is answered in the response", async () => {
+      const text = ephemeral(await postAged(withResponseUrl("Answered inline", "https://evil.example/hook"), 2_500));
+      assert.match(text, /opened: Answered inline/);
+      assert.equal((await db.items(bot.tableName)).filter((i) => i.type === "deferred").length, 0);
+      assert.equal(lambda.invocations.length, 0);
+    });
   });
 
   it("maps /ticket arguments to commands", () => {

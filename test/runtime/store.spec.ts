@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
 import { DynamoStore, KEYS, USER_STATE_TTL_DAYS } from "../../runtime/adapters/store";
 import { newUserState } from "../../runtime/domain/conversation";
-import type { Ticket, UserKey } from "../../runtime/domain/types";
+import { DEDUPE_WINDOW_DAYS, deliveryHash, MAX_APPENDS_PER_DAY, utcDay } from "../../runtime/domain/deliveryMemory";
+import type { Ticket, UserKey, UserState } from "../../runtime/domain/types";
 import { StoreUnavailableError } from "../../runtime/errors";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 
 const settings = { rateLimit: { capacity: 10, refillPerMinute: 6 }, conversationTtlMinutes: 30, dedupeTtlHours: 48 };
@@ -25,21 +27,140 @@ describe("DynamoStore on dynalite", () => {
     store = new DynamoStore(db.client, name, 48);
   });
 
+  const commit = (before: UserState, after: UserState, delivery = "d", now = T0) => store.commitUser(ada, { before, after, delivery, now });
+  const claim = (key: string, now = T0) => store.claimAppend(ada, { delivery: deliveryHash(key), deliveryKey: key, now });
+  const withTicket = async (openTicketId: string): Promise<UserState> => {
+    const fresh = newUserState("salt", T0, settings);
+    assert.equal(await commit(fresh, { ...fresh, openTicketId }), true);
+    return (await store.loadUser(ada)) as UserState;
+  };
+
   it("commits user state only from the version it was read at", async () => {
     const fresh = newUserState("salt", T0, settings);
-    assert.equal(await store.commitUser(ada, fresh, T0), true);
-    assert.equal(await store.commitUser(ada, fresh, T0), false, "a second first-contact create loses");
+    assert.equal(await commit(fresh, fresh), true);
+    assert.equal(await commit(fresh, fresh), false, "a second first-contact create loses");
     const v1 = await store.loadUser(ada);
     assert.equal(v1?.version, 1);
-    assert.equal(await store.commitUser(ada, { ...v1!, openTicketId: "x" }, T0), true);
-    assert.equal(await store.commitUser(ada, { ...v1!, openTicketId: "y" }, T0), false, "stale version");
+    assert.equal(await commit(v1!, { ...v1!, openTicketId: "x" }), true);
+    assert.equal(await commit(v1!, { ...v1!, openTicketId: "y" }), false, "stale version");
     assert.equal((await store.loadUser(ada))?.openTicketId, "x");
   });
 
-  it("stores the user state with a TTL", async () => {
-    await store.commitUser(ada, newUserState("salt", T0, settings), T0);
+  it("round-trips every field of the state, and removes what the decision dropped", async () => {
+    const fresh = newUserState("salt", T0, settings);
+    const full: UserState = {
+      ...fresh,
+      openTicketId: "t1",
+      flow: { step: "awaitingSubject", expiresAt: T0 + 5 },
+      lastOpened: { id: "t1", subject: "s", at: T0 },
+      handled: { h1: { at: T0, answer: { kind: "text", text: "hi", private: true } }, h2: { at: T0 } },
+      intent: { delivery: "h1", effects: [{ type: "reopenTicket", ticketId: "t1", owner: ada, at: T0 }], reply: { deliveryKey: "k", platform: "meta", address: "whatsapp:1:2", text: "x" } },
+    };
+    assert.equal(await commit(fresh, full), true);
+    const read = (await store.loadUser(ada)) as UserState;
+    assert.deepEqual({ ...read, appended: {} }, { ...full, version: 1, appended: {} });
+    assert.deepEqual(Object.keys(read.appended).map(Number), [utcDay(T0), utcDay(T0) + 1], "today's and tomorrow's append maps exist for the fast path");
+    const { openTicketId: _o, flow: _f, intent: _i, lastOpened: _l, ...bare } = read;
+    assert.equal(await commit(read, bare), true);
+    const stripped = (await store.loadUser(ada)) as UserState;
+    for (const field of ["openTicketId", "flow", "intent", "lastOpened"] as const) assert.equal(stripped[field], undefined, field);
+  });
+
+  it("claims a plain text for the open ticket once, atomically with the checks, and never for a delivery already remembered", async () => {
+    assert.equal(await claim("m0"), undefined, "no state yet");
+    const state = await withTicket("t1");
+    assert.equal(await claim("m1"), "t1");
+    assert.equal(await claim("m1"), undefined, "a copy finds it claimed");
+    assert.equal(await claim("m1", T0 + 3 * 86_400_000), undefined, "three days later too");
+    // A decision committed for a delivery makes its fast-path claim fail, and a claim makes its commit fail.
+    const handled = { ...state, handled: { [deliveryHash("m2")]: { at: T0 } } };
+    assert.equal(await commit(state, handled, deliveryHash("m2")), true);
+    assert.equal(await claim("m2"), undefined);
+    const v2 = (await store.loadUser(ada)) as UserState;
+    assert.equal(await claim("m3"), "t1");
+    assert.equal(await commit(v2, v2, deliveryHash("m3")), false, "m3 was appended meanwhile");
+    assert.equal(await commit(v2, v2, deliveryHash("m4")), true, "other claims do not conflict with a commit");
+    const v3 = (await store.loadUser(ada)) as UserState;
+    assert.deepEqual(Object.values(v3.appended).flatMap((m) => Object.keys(m)).sort(), [deliveryHash("m1"), deliveryHash("m3")].sort(), "the commit kept the claims");
+  });
+
+  it("across midnight: a copy a moment after a claim made before it is refused, and so is a commit of the same delivery", async () => {
+    const midnight = Date.UTC(2026, 10, 23);
+    const before = await withTicket("t1");
+    assert.equal(await claim("late", midnight - 1), "t1");
+    assert.equal(await claim("late", midnight + 1), undefined);
+    assert.equal(await commit(before, before, deliveryHash("late"), midnight + 1), false);
+    // and a claim by a function whose clock already passed midnight is found by one whose clock has not
+    assert.equal(await claim("early", midnight + 1), "t1");
+    assert.equal(await claim("early", midnight - 1), undefined);
+  });
+
+  it("honours deliveries the previous state layout remembered (by raw id), then drops them", async () => {
+    const state = await withTicket("t1");
+    await db.client.send(
+      new UpdateCommand({
+        TableName: `store-${table}`,
+        Key: KEYS.user(ada),
+        UpdateExpression: "SET #recent = :recent",
+        ExpressionAttributeNames: { "#recent": "recent" },
+        ExpressionAttributeValues: { ":recent": { "meta:wamid.old": { at: T0, answer: { kind: "silent" } } } },
+      }),
+    );
+    assert.equal(await claim("meta:wamid.old"), undefined, "a redelivery of a delivery handled before the upgrade");
+    const read = (await store.loadUser(ada)) as UserState;
+    assert.deepEqual(read.legacy, { "meta:wamid.old": { at: T0, answer: { kind: "silent" } } });
+    const { legacy: _expired, ...without } = read;
+    assert.equal(await commit(read, without), true);
+    assert.equal((await db.items(`store-${table}`))[0]?.recent, undefined);
+    void state;
+  });
+
+  it("claims nothing while a question waits, an intent is unapplied, or the day is full", async () => {
+    const state = await withTicket("t1");
+    assert.equal(await commit(state, { ...state, flow: { step: "awaitingSubject", expiresAt: T0 + 60_000 } }), true);
+    assert.equal(await claim("q1"), undefined, "awaiting a subject");
+    assert.equal(await claim("q1", T0 + 60_000), "t1", "the question expired");
+    const read = (await store.loadUser(ada)) as UserState;
+    const { flow: _answered, ...v2 } = read;
+    assert.equal(await commit(read, { ...v2, intent: { delivery: "x", effects: [] } }), true);
+    assert.equal(await claim("q2"), undefined, "an intent waits");
+    await store.clearIntent(ada, "not-x");
+    assert.equal(await claim("q2"), undefined, "clearIntent only removes its own delivery's intent");
+    await store.clearIntent(ada, "x");
+    assert.equal(await claim("q2"), "t1");
+    const v3 = (await store.loadUser(ada)) as UserState;
+    const full = Object.fromEntries(Array.from({ length: MAX_APPENDS_PER_DAY }, (_, i) => [`f${i}`, "t1"]));
+    await db.client.send(
+      new UpdateCommand({ TableName: `store-${table}`, Key: KEYS.user(ada), UpdateExpression: "SET #d = :full", ExpressionAttributeNames: { "#d": `a${utcDay(T0)}` }, ExpressionAttributeValues: { ":full": full } }),
+    );
+    assert.equal(await claim("q3"), undefined, "the day's map is full: decide instead");
+    assert.equal(v3.version, (await store.loadUser(ada))?.version, "claims do not bump the version");
+  });
+
+  it("a claim drops days that left the dedupe window; a commit drops the days the decision forgot", async () => {
+    const state = await withTicket("t1");
+    const old = utcDay(T0) - DEDUPE_WINDOW_DAYS - 1;
+    await db.client.send(
+      new UpdateCommand({ TableName: `store-${table}`, Key: KEYS.user(ada), UpdateExpression: "SET #d = :m, #e = :m", ExpressionAttributeNames: { "#d": `a${old}`, "#e": `a${old - 20}` }, ExpressionAttributeValues: { ":m": { h: "t0" } } }),
+    );
+    assert.equal(await claim("r1"), "t1");
+    assert.ok(!Object.prototype.hasOwnProperty.call((await store.loadUser(ada))?.appended, old));
+    const read = (await store.loadUser(ada)) as UserState;
+    const { [old - 20]: _gone, ...kept } = read.appended;
+    assert.equal(await commit(read, { ...read, appended: kept }), true);
+    assert.deepEqual(Object.keys((await store.loadUser(ada))?.appended ?? {}).map(Number).sort(), [utcDay(T0), utcDay(T0) + 1]);
+    void state;
+  });
+
+  it("stores the user state with a TTL, and a fast-path claim extends it", async () => {
+    await commit(newUserState("salt", T0, settings), newUserState("salt", T0, settings));
     const [item] = await db.items(`store-${table}`);
     assert.equal(item?.expiresAt, Math.floor(T0 / 1000) + USER_STATE_TTL_DAYS * 86_400);
+    const read = (await store.loadUser(ada)) as UserState;
+    assert.equal(await commit(read, { ...read, openTicketId: "t1" }), true);
+    assert.equal(await claim("ttl", T0 + 86_400_000), "t1");
+    const [later] = await db.items(`store-${table}`);
+    assert.equal(later?.expiresAt, Math.floor((T0 + 86_400_000) / 1000) + USER_STATE_TTL_DAYS * 86_400);
   });
 
   it("creates a ticket once, lists a user's tickets newest first, and never another user's", async () => {
@@ -64,8 +185,19 @@ describe("DynamoStore on dynalite", () => {
     assert.equal(item?.updatedAt, T0 + 5);
   });
 
+  it("never lets an older status change (a late re-applied intent) undo a newer one", async () => {
+    const t = ticket("e", ada, T0);
+    await store.createTicket(t);
+    await store.setTicketStatus(t, "closed", T0 + 10);
+    await store.setTicketStatus(t, "open", T0 + 20);
+    await store.setTicketStatus(t, "closed", T0 + 10);
+    assert.equal((await store.getTicket(t.id))?.status, "open");
+    await store.setTicketStatus(t, "closed", T0 + 20);
+    assert.equal((await store.getTicket(t.id))?.status, "closed", "the same instant is a re-application: applied again");
+  });
+
   it("forgets the open-ticket pointer only while it still names that ticket", async () => {
-    await store.commitUser(ada, { ...newUserState("salt", T0, settings), openTicketId: "t1" }, T0);
+    await withTicket("t1");
     await store.clearOpenTicket(ada, "t2");
     assert.equal((await store.loadUser(ada))?.openTicketId, "t1");
     await store.clearOpenTicket(ada, "t1");

@@ -2,10 +2,12 @@ import { strict as assert } from "node:assert";
 import { createTelegramHandler } from "../../runtime/handlers/telegram";
 import { TEXT } from "../../runtime/domain/conversation";
 import type { HttpResult } from "../../runtime/http/event";
-import { MAX_BODY_BYTES } from "../../runtime/routes";
+import { MAX_BODY_BYTES } from "../../runtime/http/bodyLimits";
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { fixture, httpEvent, telegramHeaders } from "./support/events";
+import { docFixture, docFixtures } from "./support/platformFixtures";
+import { PRIVATE_CHAT_ONLY_TEXT } from "../../runtime/platforms/telegram";
 
 const ADA = 5550001;
 const BOB = 5550002;
@@ -45,6 +47,55 @@ describe("telegram webhook", () => {
   });
 
   const itemsOfType = async (type: string) => (await db.items(bot.tableName)).filter((i) => i.type === type);
+
+  describe("every update kind Telegram documents", () => {
+    it("answers each documented example 200: text messages handled, other kinds acknowledged and skipped", async () => {
+      for (const { name } of docFixtures("telegram")) {
+        const body = docFixture<{ update_id: number }>("telegram", name);
+        const result = await post(handler, { ...body, update_id: nextUpdate++ });
+        assert.equal(result.statusCode, 200, `${name}: ${result.body}`);
+      }
+      // Text messages: /start (×4, incl. the untyped-chat example) and "Bold and italics".
+      assert.equal((await itemsOfType("user")).length, 1);
+    });
+
+    it("acknowledges kinds outside the examples (channel posts, membership changes) without writing", async () => {
+      for (const kind of ["channel_post", "edited_channel_post", "my_chat_member", "chat_member", "chat_join_request", "message_reaction", "poll", "business_message"]) {
+        assert.equal((await post(handler, { update_id: nextUpdate++, [kind]: { chat: { id: -100123, type: "channel" }, date: 1 } })).statusCode, 200, kind);
+      }
+      assert.equal((await db.items(bot.tableName)).length, 0);
+    });
+  });
+
+  describe("shared chats (groups, supergroups, channels)", () => {
+    const inGroup = (text: string, type = "supergroup") => {
+      const body = update(text);
+      return { ...body, message: { ...body.message, chat: { id: -1001234567890, type, title: "Office" } } };
+    };
+
+    it("refuses commands with a hint to write privately, recording nothing, so no ticket is ever listed to the group", async () => {
+      await post(handler, update("/ticket Salary question"));
+      for (const command of ["/tickets", "/status abc", "/ticket Something", "/close x", "/help@SupportBot"]) {
+        const result = await post(handler, inGroup(command, command === "/close x" ? "group" : "supergroup"));
+        assert.equal(reply(result), PRIVATE_CHAT_ONLY_TEXT, command);
+        assert.equal((JSON.parse(result.body) as { chat_id: number }).chat_id, -1001234567890);
+      }
+      assert.equal((await itemsOfType("ticket")).length, 1, "only the private chat's ticket");
+      assert.doesNotMatch(PRIVATE_CHAT_ONLY_TEXT, /Salary/);
+    });
+
+    it("ignores plain text in a shared chat (not appended to anyone's ticket)", async () => {
+      await post(handler, update("/ticket Private matter"));
+      assert.equal(reply(await post(handler, inGroup("chatting with colleagues"))), "");
+      assert.equal((await itemsOfType("message")).length, 0);
+    });
+
+    it("never echoes an @mention as a live mention", async () => {
+      const text = reply(await post(handler, update("/ticket @all_staff @boss please look")));
+      assert.match(text.replace(/\u2060/g, ""), /opened: @all_staff @boss please look/);
+      assert.doesNotMatch(text, /@[A-Za-z0-9_]/);
+    });
+  });
 
   it("opens a ticket from the fixture update and answers in the webhook response", async () => {
     const result = await post(handler, fixture("telegram", "message"));
@@ -112,7 +163,7 @@ describe("telegram webhook", () => {
     assert.equal(reply(await post(handler, update("/help"))), TEXT.slowDown(1));
     assert.equal(reply(await post(handler, update("/ticket not now"))), "");
     assert.equal(reply(await post(handler, update("/help", BOB))), TEXT.help, "other users are not affected");
-    assert.equal((await itemsOfType("ticket")).length, 0);
+    assert.equal((await itemsOfType("ticket")).length, 1, "the limit silences answers, never what the user wrote");
     bot.now += 61_000;
     assert.equal(reply(await post(handler, update("/help"))), TEXT.help);
   });
@@ -157,7 +208,7 @@ describe("telegram webhook", () => {
     });
 
     it("answers 413 to a body over 256 KB, plain or base64", async () => {
-      const big = JSON.stringify({ ...update("x"), padding: "x".repeat(MAX_BODY_BYTES) });
+      const big = JSON.stringify({ ...update("x"), padding: "x".repeat(MAX_BODY_BYTES.telegram) });
       expectError(await post(handler, big), 413);
       expectError(await handler(httpEvent({ method: "POST", path: "/webhooks/telegram", headers: telegramHeaders(), body: big, base64: true })), 413);
       // Before the signature: even a forged request over the limit is a 413.
@@ -230,27 +281,28 @@ describe("telegram webhook", () => {
       assert.equal((await itemsOfType("ticket")).length, 1);
     });
 
-    it("when only the commit fails after the ticket was written, the retry reuses that ticket", async () => {
+    it("when the ticket write fails after the state committed, the retry writes that same ticket and answers the same", async () => {
       await post(handler, update("/start"));
       const body = update("/ticket commit throttled");
-      db.throttleNext(1, "PutItem", 1); // the ticket write passes, the state commit is throttled
+      db.throttleNext(1, "PutItem"); // the state commit (with its intent) passes, the ticket write is throttled
       assert.equal((await post(handler, body)).statusCode, 503);
+      assert.equal((await itemsOfType("ticket")).length, 0);
+      const id = ticketIdIn(reply(await post(handler, body)));
       const written = await itemsOfType("ticket");
       assert.equal(written.length, 1);
-      for (const field of ["id", "subject", "status", "createdAt", "gsi1pk", "gsi2pk", "gsi3pk"]) assert.ok(written[0]?.[field] !== undefined, field);
-      const id = ticketIdIn(reply(await post(handler, body)));
       assert.equal(id, written[0]?.id);
-      assert.equal((await itemsOfType("ticket")).length, 1);
+      for (const field of ["id", "subject", "status", "createdAt", "gsi1pk", "gsi2pk", "gsi3pk"]) assert.ok(written[0]?.[field] !== undefined, field);
     });
   });
 
-  it("makes 3 store round trips for a plain message appended to an open ticket", async () => {
+  it("makes 2 store round trips for a plain message appended to an open ticket", async () => {
     await post(handler, update("/ticket counting"));
     const before = db.calls.length;
     assert.equal(reply(await post(handler, update("just text"))), "");
+    // The fast-path claim in the user's state, then the message.
     assert.deepEqual(
       db.calls.slice(before).map((c) => c.operation),
-      ["GetItem", "PutItem", "PutItem"],
+      ["UpdateItem", "PutItem"],
     );
   });
 });

@@ -15,6 +15,7 @@ import { createHealthHandler } from "../../runtime/handlers/health";
 import { createMetaHandler } from "../../runtime/handlers/meta";
 import { createOutboxHandler, outboxDepsFromEnv, type OutboxSummary } from "../../runtime/handlers/outbox";
 import { createSlackHandler } from "../../runtime/handlers/slack";
+import { deferralFromEnv } from "../../runtime/platforms/deferral";
 import { createTelegramHandler } from "../../runtime/handlers/telegram";
 import type { HandlerName } from "../../runtime/routes";
 
@@ -34,18 +35,27 @@ export interface LocalHandlers {
 export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHandlers> {
   const exportDeps = { ...exportDepsFromEnv(env), logger: quietWhenIdle(logger.child({ handler: "export" })) };
   const outboxDeps = { ...(await outboxDepsFromEnv(env, logger)), logger: quietWhenIdle(logger.child({ handler: "outbox" })) };
+  const outboxRun = createOutboxHandler(() => Promise.resolve(outboxDeps), logger);
+  // Deployed, a deferring webhook invokes the outbox function asynchronously; here it starts it in
+  // process without waiting, and a failed run is retried by the next one.
+  const bot = botDepsFromEnv(env, logger);
+  const wakeOutbox = () => {
+    void outboxRun({ kind: "outbox" }).catch(() => undefined);
+    return Promise.resolve();
+  };
+  const deferral = { ...deferralFromEnv(env, bot.settings), wakeOutbox };
   return {
     http: {
       telegram: createTelegramHandler(botDepsFromEnv(env, logger)),
-      discord: createDiscordHandler(botDepsFromEnv(env, logger)),
-      slack: createSlackHandler(botDepsFromEnv(env, logger)),
+      discord: createDiscordHandler(botDepsFromEnv(env, logger), deferral),
+      slack: createSlackHandler(botDepsFromEnv(env, logger), deferral),
       meta: createMetaHandler(botDepsFromEnv(env, logger)),
       health: createHealthHandler(entryDepsFromEnv(env, logger)),
       api: createApiHandler(await apiDepsFromEnv(env, logger)),
     },
     // The scheduled function has no HTTP layer to name it: name it here for the call recorder.
     exportRun: (event) => runAsHandler("export", () => handleExportEvent(exportDeps, event)),
-    outboxRun: createOutboxHandler(() => Promise.resolve(outboxDeps), logger),
+    outboxRun,
   };
 }
 

@@ -112,6 +112,7 @@ export function loadLocalSettings(stateDir: string, given: Env = process.env): L
     // Tuning values (defaults equal Pulumi.yaml's).
     ENV.botRateLimitCapacity,
     ENV.botRateLimitRefillPerMinute,
+    ENV.botTicketOpensPerHour,
     ENV.conversationTtlMinutes,
     ENV.dedupeTtlHours,
     ENV.auditTtlDays,

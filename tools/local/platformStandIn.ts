@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo } from "node:net";
 
-export type StandInPlatform = "telegram" | "discord" | "discord-dm" | "slack" | "whatsapp" | "messenger";
+export type StandInPlatform = "telegram" | "discord" | "discord-dm" | "discord-followup" | "slack" | "slack-response" | "whatsapp" | "messenger";
 
 export interface ReceivedRequest {
   readonly platform: StandInPlatform;
@@ -43,13 +43,17 @@ export interface PlatformStandIn {
   stop(): Promise<void>;
 }
 
-const ROUTES: readonly { platform: StandInPlatform; pattern: RegExp }[] = [
-  { platform: "telegram", pattern: /^\/telegram\/bot[^/]+\/sendMessage$/ },
-  { platform: "discord", pattern: /^\/discord\/channels\/\d+\/messages$/ },
-  { platform: "discord-dm", pattern: /^\/discord\/users\/@me\/channels$/ },
-  { platform: "slack", pattern: /^\/slack\/chat\.postMessage$/ },
-  { platform: "whatsapp", pattern: /^\/meta\/\d+\/messages$/ },
-  { platform: "messenger", pattern: /^\/meta\/me\/messages$/ },
+const ROUTES: readonly { platform: StandInPlatform; method: "POST" | "PATCH"; pattern: RegExp }[] = [
+  { platform: "telegram", method: "POST", pattern: /^\/telegram\/bot[^/]+\/sendMessage$/ },
+  { platform: "discord", method: "POST", pattern: /^\/discord\/channels\/\d+\/messages$/ },
+  { platform: "discord-dm", method: "POST", pattern: /^\/discord\/users\/@me\/channels$/ },
+  // Edit Original Interaction Response: the answer to a deferred interaction.
+  { platform: "discord-followup", method: "PATCH", pattern: /^\/discord\/webhooks\/\d+\/[^/]+\/messages\/@original$/ },
+  { platform: "slack", method: "POST", pattern: /^\/slack\/chat\.postMessage$/ },
+  // A slash command's response_url (Slack's is https://hooks.slack.com/commands/…): `npm run send` points commands here.
+  { platform: "slack-response", method: "POST", pattern: /^\/slack\/response\/[\w/.-]+$/ },
+  { platform: "whatsapp", method: "POST", pattern: /^\/meta\/\d+\/messages$/ },
+  { platform: "messenger", method: "POST", pattern: /^\/meta\/me\/messages$/ },
 ];
 
 export async function startPlatformStandIn(port = 0): Promise<PlatformStandIn> {
@@ -62,7 +66,7 @@ export async function startPlatformStandIn(port = 0): Promise<PlatformStandIn> {
     void readBody(req).then((raw) => {
       const path = new URL(req.url ?? "/", "http://local").pathname;
       const route = ROUTES.find((candidate) => candidate.pattern.test(path));
-      if (!route || req.method !== "POST") {
+      if (!route || req.method !== route.method) {
         res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
         return;
       }
@@ -103,9 +107,9 @@ export async function startPlatformStandIn(port = 0): Promise<PlatformStandIn> {
   };
 }
 
-/** Telegram's token sits in the path; the stand-in keeps the shape but not the token. */
+/** Telegram's token and an interaction token sit in the path; the stand-in keeps the shape but not the token. */
 function redactPath(path: string): string {
-  return path.replace(/\/bot[^/]+\//, "/bot<token>/");
+  return path.replace(/\/bot[^/]+\//, "/bot<token>/").replace(/^(\/discord\/webhooks\/\d+\/)[^/]+/, "$1<token>");
 }
 
 function answerFailure(res: ServerResponse, failure: ScriptedFailure): void {
@@ -123,6 +127,8 @@ function answerSuccess(res: ServerResponse, platform: StandInPlatform, n: number
     telegram: { ok: true, result: { message_id: n } },
     discord: { id: String(1_000_000 + n) },
     "discord-dm": { id: String(9_000_000 + n), type: 1 },
+    "discord-followup": { id: String(2_000_000 + n), type: 0 },
+    "slack-response": { ok: true },
     slack: { ok: true, ts: `1700000000.${String(n).padStart(6, "0")}` },
     whatsapp: { messaging_product: "whatsapp", messages: [{ id: `wamid.${n}` }] },
     messenger: { recipient_id: "1", message_id: `m_${n}` },

@@ -37,7 +37,8 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-export async function startE2eStack(): Promise<E2eStack> {
+/** `environment`: extra local-stack settings (e.g. tuning values) on top of the suite's own. */
+export async function startE2eStack(environment: Readonly<Record<string, string>> = {}): Promise<E2eStack> {
   const dataDir = join(__dirname, "..", "..", "..", ".tmp", `e2e-${randomUUID()}`);
   const logLines: string[] = [];
   // The origin lock is on (as deployed): every request below carries the header the edge adds.
@@ -46,7 +47,7 @@ export async function startE2eStack(): Promise<E2eStack> {
     port: 0,
     dataDir,
     fresh: true,
-    environment: { [LOCAL_SECRET_ENV.originVerifySecret]: origin },
+    environment: { ...environment, [LOCAL_SECRET_ENV.originVerifySecret]: origin },
     logSink: (line) => logLines.push(line),
     exportEveryMs: 0,
   });

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { BUILTIN_SHIMS, BUNDLE_FILE, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, bundleWithDiskCache, buildUncached } from "../../../infra/aws/bundle";
+import { BUILTIN_SHIMS, BUNDLE_FILE, type Bundle, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, bundleWithDiskCache, buildUncached } from "../../../infra/aws/bundle";
 import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { LOCAL_SECRET_ENV } from "../../../runtime/env";
 
@@ -13,12 +13,15 @@ const FIXTURE = "test/infra/aws/fixtures/sdkHandler.ts";
 
 const run = promisify(execFile);
 
-/** Writes a bundle to a fresh directory and runs `script` against it in a fresh node process. */
-async function runInNode(code: string, script: string, extraEnv: Record<string, string> = {}): Promise<string> {
+/** Writes a bundle's files (entry and split chunks) to a fresh directory and runs `script` against it in a fresh node process. */
+async function runInNode(bundle: Bundle, script: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-bundle-"));
   try {
     const file = path.join(dir, BUNDLE_FILE);
-    fs.writeFileSync(file, code);
+    for (const [name, text] of Object.entries(bundle.files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
     const dummies = Object.fromEntries(Object.values(LOCAL_SECRET_ENV).map((name) => [name, "0".repeat(64)]));
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(`file://${file}`)});\n${script}`], {
       // No HOME: a credential the SDK found in ~/.aws would hide a broken bundled chain.
@@ -54,7 +57,7 @@ describe("aws lambda bundles", () => {
   });
 
   it("runs in a fresh node process as ESM and answers an event", async () => {
-    const out = await runInNode(bundleEntry(FIXTURE).code, 'process.stdout.write(JSON.stringify(await m.handler({ body: "x" })));');
+    const out = await runInNode(bundleEntry(FIXTURE), 'process.stdout.write(JSON.stringify(await m.handler({ body: "x" })));');
     const result = JSON.parse(out) as { statusCode: number; body: string };
     assert.equal(result.statusCode, 200);
     assert.deepEqual(JSON.parse(result.body), { region: "eu-west-1", digest: "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881" });
@@ -74,8 +77,34 @@ describe("aws lambda bundles", () => {
     assert.equal(second.code, first.code);
     assert.equal(second.map, first.map);
     const [a, b] = await Promise.all([archiveFiles(bundleArchive(FIXTURE)), archiveFiles(bundleArchive(FIXTURE))]);
-    assert.deepEqual(Object.keys(a).sort(), [BUNDLE_FILE, `${BUNDLE_FILE}.map`]);
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(first.files).sort());
+    assert.ok(Object.keys(a).includes(BUNDLE_FILE) && Object.keys(a).includes(`${BUNDLE_FILE}.map`));
+    assert.deepEqual(second.files, first.files, "chunks too");
     assert.deepEqual(a, b);
+  });
+
+  describe("code splitting", () => {
+    const LAZY = "test/infra/aws/fixtures/lazyEntry.ts";
+
+    it("puts a dynamically imported module in its own chunk that a cold start does not read", () => {
+      const bundle = bundleEntry(LAZY);
+      const chunks = Object.keys(bundle.files).filter((name) => name.startsWith("chunks/") && name.endsWith(".mjs"));
+      assert.equal(chunks.length, 1, Object.keys(bundle.files).join(", "));
+      assert.ok(chunks.every((chunk) => bundle.files[chunk]?.includes("loaded on demand")));
+      assert.ok(!bundle.code.includes("loaded on demand"), "the entry does not contain the lazy module");
+      assert.deepEqual(bundle.startup, [BUNDLE_FILE]);
+      assert.ok(chunks.every((chunk) => bundle.files[`${chunk}.map`] !== undefined), "each chunk has its map");
+    });
+
+    it("loads the chunk only on the path that imports it, in a fresh node process", async () => {
+      const script = "const a = await m.handler({}); const b = await m.handler({ lazy: true }); process.stdout.write(JSON.stringify([a, b]));";
+      assert.deepEqual(JSON.parse(await runInNode(bundleEntry(LAZY), script)), [{ loadedBefore: false }, { loadedBefore: false, value: "loaded on demand" }]);
+    });
+
+    it("ships every chunk in the archive", async () => {
+      const files = await archiveFiles(bundleArchive(LAZY));
+      assert.deepEqual(Object.keys(files).sort(), Object.keys(bundleEntry(LAZY).files).sort());
+    });
   });
 
   describe("with the Lambda credential chain (credentials from the environment only)", () => {
@@ -95,7 +124,7 @@ describe("aws lambda bundles", () => {
     const listTables = 'process.stdout.write(JSON.stringify(await m.handler({ listTables: true })));';
 
     it("signs a real SDK call with the credentials Lambda puts in the environment", async () => {
-      const out = await runInNode(bundleEntry(FIXTURE).code, listTables, {
+      const out = await runInNode(bundleEntry(FIXTURE), listTables, {
         FIXTURE_DYNAMODB_ENDPOINT: endpoint,
         AWS_ACCESS_KEY_ID: "AKIDFIXTURE",
         AWS_SECRET_ACCESS_KEY: "fixture-secret",
@@ -105,7 +134,7 @@ describe("aws lambda bundles", () => {
     });
 
     it("fails without them instead of looking for other credential sources", async () => {
-      const out = await runInNode(bundleEntry(FIXTURE).code, listTables, { FIXTURE_DYNAMODB_ENDPOINT: endpoint });
+      const out = await runInNode(bundleEntry(FIXTURE), listTables, { FIXTURE_DYNAMODB_ENDPOINT: endpoint });
       assert.deepEqual(JSON.parse(out), { statusCode: 500, body: JSON.stringify({ error: "CredentialsProviderError" }) });
     });
   });
@@ -148,12 +177,11 @@ describe("aws lambda bundles", () => {
   for (const handler of existingHandlers()) {
     describe(`runtime handler ${handler}`, () => {
       it("bundles to an ES module whose handler export is a function", async () => {
-        const { code } = bundleEntry(handlerEntry(handler));
-        assert.equal(await runInNode(code, "process.stdout.write(typeof m.handler);"), "function");
+        assert.equal(await runInNode(bundleEntry(handlerEntry(handler)), "process.stdout.write(typeof m.handler);"), "function");
       });
 
-      it("is byte-identical on a second build", () => {
-        assert.equal(buildUncached(handlerEntry(handler)).code, bundleEntry(handlerEntry(handler)).code);
+      it("is byte-identical on a second build, chunks included", () => {
+        assert.deepEqual(buildUncached(handlerEntry(handler)).files, bundleEntry(handlerEntry(handler)).files);
       });
     });
   }

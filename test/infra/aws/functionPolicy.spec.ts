@@ -24,6 +24,7 @@ const refs: PolicyRefs = {
   secretsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/secrets",
   repliesDeadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:replies",
   asyncDeadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:async",
+  outboxFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:botfleet-dev-outbox",
 };
 
 const declaration: fc.Arbitrary<HandlerAccess> = fc.record({
@@ -36,6 +37,7 @@ const declaration: fc.Arbitrary<HandlerAccess> = fc.record({
   secrets: fc.subarray([...SECRET_NAMES]),
   deadLettersReplies: fc.boolean(),
   invokedAsync: fc.boolean(),
+  invokesOutbox: fc.boolean(),
   archive: fc.constantFrom(false as const, "write" as const, "read" as const),
   verifiesAgentTokens: fc.boolean(),
   sendsFromWhatsappNumber: fc.boolean(),
@@ -63,6 +65,7 @@ describe("aws function policy generation (any declaration)", () => {
       refs.secretsKeyArn,
       refs.repliesDeadLetterQueueArn,
       refs.asyncDeadLetterQueueArn,
+      refs.outboxFunctionArn,
       "*",
     ]);
     fc.assert(
@@ -86,6 +89,9 @@ describe("aws function policy generation (any declaration)", () => {
         const queues = granted("sqs:SendMessage");
         assert.equal(queues.includes(refs.repliesDeadLetterQueueArn), access.deadLettersReplies);
         assert.equal(queues.includes(refs.asyncDeadLetterQueueArn), access.invokedAsync);
+        assert.deepEqual(granted("lambda:InvokeFunction"), access.invokesOutbox ? [refs.outboxFunctionArn] : [], "only the outbox, only when declared");
+        const { outboxFunctionArn: _arn, ...withoutOutbox } = refs;
+        assert.ok(!functionPolicy(access, withoutOutbox).Statement.some((s) => s.Action.includes("lambda:InvokeFunction")), "no outbox deployed, no grant");
       }),
     );
   });
@@ -117,6 +123,8 @@ describe("aws function environment (any declaration)", () => {
         assert.equal(ENV.deadLetterQueueUrl in env, access.deadLettersReplies);
         assert.equal(env[ENV.mode], "deployed");
         assert.equal(ENV.whatsappPhoneNumberId in env, false, "the stack sets no WhatsApp number");
+        assert.equal(ENV.outboxFunction in env, false, "no outbox name given");
+        assert.equal(functionEnvironment(access, settings, { ...envRefs, outboxFunctionName: "botfleet-dev-outbox" })[ENV.outboxFunction], access.invokesOutbox ? "botfleet-dev-outbox" : undefined);
       }),
     );
   });

@@ -60,9 +60,12 @@ for (const stack of STACKS) {
           assert.equal(inputs.reservedConcurrentExecutions, run.settings.functions.reservedConcurrency);
           const archive = inputs.code as { assets: Promise<Record<string, { text: Promise<string> }>> };
           const assets = await archive.assets;
-          assert.deepEqual(Object.keys(assets).sort(), [BUNDLE_FILE, `${BUNDLE_FILE}.map`]);
-          const shipped = await assets[BUNDLE_FILE]?.text;
-          assert.equal(sha256(shipped ?? ""), sha256(bundleEntry(handlerEntry(handler)).code), "the archive holds the handler's bundle");
+          const bundle = bundleEntry(handlerEntry(handler));
+          assert.deepEqual(Object.keys(assets).sort(), Object.keys(bundle.files).sort(), "the entry, its split chunks and their maps");
+          for (const [name, text] of Object.entries(bundle.files)) {
+            assert.equal(sha256((await assets[name]?.text) ?? ""), sha256(text), `the archive holds the handler's ${name}`);
+          }
+          assert.ok(assets[BUNDLE_FILE] !== undefined);
         });
 
         it("encrypts its environment with the data key, traces with X-Ray, logs JSON to its own group", () => {

@@ -24,6 +24,7 @@ interface Arns {
   readonly repliesQueueArn: string;
   readonly asyncQueueArn: string;
   readonly logGroupArn: (handler: HandlerName) => string;
+  readonly outboxFunctionArn?: string;
 }
 
 function arnsOf(run: ProgramRun): Arns {
@@ -36,6 +37,7 @@ function arnsOf(run: ProgramRun): Arns {
     repliesQueueArn: `${arnPrefix(run, "sqs")}:${prefix}-replies-dlq`,
     asyncQueueArn: `${arnPrefix(run, "sqs")}:${prefix}-async-dlq`,
     logGroupArn: (handler) => `${arnPrefix(run, "logs")}:log-group:/aws/lambda/${prefix}-${handler}`,
+    outboxFunctionArn: `${arnPrefix(run, "lambda")}:function:${prefix}-outbox`,
   };
 }
 
@@ -63,6 +65,7 @@ function allowedBy(handler: HandlerName, access: HandlerAccess, arns: Arns): All
   const queues = [...(access.deadLettersReplies ? [arns.repliesQueueArn] : []), ...(access.invokedAsync ? [arns.asyncQueueArn] : [])];
   grant(["sqs:SendMessage"], queues);
   if (queues.length > 0) grant(["kms:Decrypt", "kms:GenerateDataKey"], [arns.dataKeyArn]);
+  if (access.invokesOutbox && arns.outboxFunctionArn !== undefined) grant(["lambda:InvokeFunction"], [arns.outboxFunctionArn]);
   return { pairs, required };
 }
 

@@ -28,7 +28,7 @@ describe("agents' API", () => {
   let env: Record<string, string>;
   let deps: ApiDeps;
   let store: DynamoStore;
-  let call: (options: { method: string; path: string; role?: string[] | null; token?: string; body?: unknown; query?: string; headers?: Record<string, string> }) => Promise<HttpResult & { json: Record<string, unknown> }>;
+  let call: (options: { method: string; path: string; role?: string[] | null; token?: string; body?: unknown; query?: string; headers?: Record<string, string>; remainingMs?: number }) => Promise<HttpResult & { json: Record<string, unknown> }>;
   const tickets: Ticket[] = [];
 
   before(async () => {
@@ -63,7 +63,7 @@ describe("agents' API", () => {
     deps = { ...built, outbound: { ...built.outbound, policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1000 } } };
     store = new DynamoStore(dynamo.client, TABLE, 48);
     const handler = createApiHandler(deps);
-    call = async ({ method, path, role = ["admin"], token, body, query, headers = {} }) => {
+    call = async ({ method, path, role = ["admin"], token, body, query, headers = {}, remainingMs }) => {
       const authorization = token ?? (role === null ? undefined : `Bearer ${await issuer.mint({ sub: "agent-ann", roles: role })}`);
       const result = await handler(
         httpEvent({
@@ -73,6 +73,7 @@ describe("agents' API", () => {
           headers: { ...(authorization ? { authorization } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
           body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
         }),
+        remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
       );
       return { ...result, json: result.isBase64Encoded ? {} : (JSON.parse(result.body || "{}") as Record<string, unknown>) };
     };
@@ -231,6 +232,19 @@ describe("agents' API", () => {
       assert.equal(audit[0]?.who, "agent-ann");
       assert.ok(Number(audit[0]?.expiresAt) > Date.now() / 1000 + 29 * 86_400);
       assert.ok(!JSON.stringify(audit[0]).includes("We are on it"), "no message text in the audit record");
+    });
+
+    it("sends only within the invocation's own time: with too little left, answers 202 and lists the reply for the outbox", async () => {
+      const ticket = tickets[0]!;
+      const res = await call({ method: "POST", path: `/api/tickets/${ticket.id}/messages`, role: ["agent"], body: { text: "Sent later" }, remainingMs: 2_500 });
+      assert.equal(res.statusCode, 202);
+      assert.deepEqual(res.json.delivery, { status: "pending" });
+      assert.equal(platform.received.length, 0, "nothing sent from an invocation about to end");
+      const recorded = (await messagesOf(ticket.id)).filter((m) => m.text === "Sent later");
+      assert.equal(recorded.length, 1, "the agent's message is on the ticket already");
+      const ledger = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `REPLY#${String(res.json.replyId)}`, sk: "DELIVERY" } }));
+      assert.equal(ledger.Item?.gsi1pk, "OUTBOX#pending", "listed for the outbox");
+      assert.ok(Number(ledger.Item?.leaseUntil) > Date.now(), "held until this invocation is surely over");
     });
 
     it("replies to Slack and Discord users in a DM; retries a 503 and delivers once", async () => {

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { parseCommand } from "../../../runtime/domain/commands";
-import { decide, MAX_REMEMBERED_DELIVERIES, newUserState, recordedAnswer, TEXT } from "../../../runtime/domain/conversation";
+import { decide, newUserState, REPEAT_WINDOW_MS, TEXT } from "../../../runtime/domain/conversation";
+import { DEDUPE_WINDOW_DAYS, deliveryHash, MAX_ANSWERS_KEPT, MAX_HANDLED, previousOutcome, utcDay } from "../../../runtime/domain/deliveryMemory";
 import { base32, TICKET_ID, ticketIdFor } from "../../../runtime/domain/ids";
 import { takeToken } from "../../../runtime/domain/rateLimit";
 import type { Inbound, Ticket, UserState } from "../../../runtime/domain/types";
@@ -124,31 +125,94 @@ describe("domain: conversation", () => {
     assert.equal(mine.effects[0]?.type, "closeTicket");
   });
 
-  it("records every delivery with its answer and keeps at most the recent ones", () => {
-    let state: UserState = { ...fresh(), bucket: { tokens: 1000, at: T0, noticeSent: false } };
-    const settingsBig = { ...settings, rateLimit: { capacity: 1000, refillPerMinute: 1000 } };
-    let lastKey = "";
-    for (let i = 0; i < MAX_REMEMBERED_DELIVERIES + 10; i++) {
-      const input = inbound("/help");
-      lastKey = input.deliveryKey;
-      state = decide({ state, inbound: input, command: parseCommand("/help"), now: T0 + i, settings: settingsBig }).state;
-    }
-    assert.equal(Object.keys(state.recent).length, MAX_REMEMBERED_DELIVERIES);
-    assert.deepEqual(recordedAnswer(state, lastKey), { kind: "text", text: TEXT.help, private: false });
-    assert.equal(recordedAnswer(state, "__proto__"), undefined);
-    // and forgets deliveries older than the dedupe TTL
-    const later = decide({ state, inbound: inbound("/help"), command: parseCommand("/help"), now: T0 + 49 * 3_600_000, settings: settingsBig }).state;
-    assert.equal(Object.keys(later.recent).length, 1);
+  it("remembers every delivery for the whole dedupe window, whatever came after; answers only for dedupeTtlHours", () => {
+    const big = { ...settings, rateLimit: { capacity: 100_000, refillPerMinute: 1000 } };
+    let state: UserState = fresh();
+    const first = inbound("/help");
+    state = decide({ state, inbound: first, command: parseCommand("/help"), now: T0, settings: big }).state;
+    // 300 newer deliveries over the next three days (Meta redelivers for 7 days: the issue's day-3 redelivery).
+    for (let i = 1; i <= 300; i++) state = decide({ state, inbound: inbound("/start"), command: parseCommand("/start"), now: T0 + i * 864_000, settings: big }).state;
+    const day3 = T0 + 3 * 86_400_000;
+    assert.deepEqual(previousOutcome(state, first.deliveryKey, day3, settings.dedupeTtlHours), { kind: "handled", answer: { kind: "silent" } }, "recognised, its answer expired");
+    const recent = Object.keys(state.handled).length;
+    assert.equal(recent, 301);
+    // Answers: at most MAX_ANSWERS_KEPT, all younger than dedupeTtlHours.
+    assert.ok(Object.values(state.handled).filter((r) => r.answer !== undefined).length <= MAX_ANSWERS_KEPT);
+    assert.equal(previousOutcome(state, "__proto__", day3, 48), undefined);
+    // Past the window, records are forgotten.
+    const later = decide({ state, inbound: inbound("/help"), command: parseCommand("/help"), now: T0 + (DEDUPE_WINDOW_DAYS + 1) * 86_400_000, settings: big }).state;
+    assert.equal(previousOutcome(later, first.deliveryKey, T0 + (DEDUPE_WINDOW_DAYS + 1) * 86_400_000, 48), undefined);
   });
 
-  it("a rate-limited delivery has no effect, whatever it asked for", () => {
+  it("keeps at most MAX_HANDLED records (the newest)", () => {
+    const big = { ...settings, rateLimit: { capacity: 100_000, refillPerMinute: 1000 } };
+    let state: UserState = fresh();
+    for (let i = 0; i < MAX_HANDLED + 20; i++) state = decide({ state, inbound: inbound("/start"), command: parseCommand("/start"), now: T0 + i, settings: big }).state;
+    assert.equal(Object.keys(state.handled).length, MAX_HANDLED);
+  });
+
+  it("finds fast-path appends of any day of the window (and tomorrow's, for a clock past midnight) with their ticket", () => {
+    const key = "meta:wamid.1";
+    const day = utcDay(T0);
+    const state: UserState = { ...fresh(), appended: { [day - DEDUPE_WINDOW_DAYS]: { [deliveryHash(key)]: "t".repeat(26) } } };
+    assert.deepEqual(previousOutcome(state, key, T0, 48), { kind: "appended", ticketId: "t".repeat(26) });
+    const ahead: UserState = { ...fresh(), appended: { [day + 1]: { [deliveryHash(key)]: "u".repeat(26) } } };
+    assert.deepEqual(previousOutcome(ahead, key, T0, 48), { kind: "appended", ticketId: "u".repeat(26) });
+    // and a decision forgets the days before the window
+    const next = step(state, "/help", T0 + 86_400_000).state;
+    assert.deepEqual(next.appended, {});
+  });
+
+  it("honours deliveries remembered by the previous state layout until they expire", () => {
+    const state: UserState = { ...fresh(), legacy: { "telegram:update:7": { at: T0, answer: { kind: "text", text: "old", private: false } } } };
+    assert.deepEqual(previousOutcome(state, "telegram:update:7", T0 + 1000, 48), { kind: "handled", answer: { kind: "text", text: "old", private: false } });
+    assert.ok(step(state, "/help", T0 + 1000).state.legacy, "kept while younger than dedupeTtlHours");
+    assert.equal(step(state, "/help", T0 + 49 * 3_600_000).state.legacy, undefined);
+  });
+
+  it("rate limits what the bot sends, never what the user wrote: every effect still happens", () => {
     fc.assert(
-      fc.property(fc.string(), (text) => {
-        const state = { ...fresh(), bucket: { tokens: 0, at: T0, noticeSent: true } };
-        const d = step(state, text);
-        assert.equal(d.effects.length, 0);
-        assert.deepEqual(d.answer, { kind: "silent" });
+      fc.property(fc.constantFrom("/ticket Printer", "more detail", "/help", "/ticket", "/close x"), (text) => {
+        const opened = step(fresh(), "/ticket Initial");
+        const state = { ...opened.state, bucket: { tokens: 0, at: T0, noticeSent: true } };
+        const limited = step(state, text);
+        const unlimited = step({ ...opened.state, bucket: { tokens: 100, at: T0, noticeSent: false } }, text);
+        assert.deepEqual(limited.answer, { kind: "silent" });
+        assert.deepEqual(limited.effects.map((e) => e.type), unlimited.effects.map((e) => e.type));
       }),
     );
+    const first = step({ ...fresh(), bucket: { tokens: 0, at: T0, noticeSent: false } }, "/help");
+    assert.deepEqual(first.answer, { kind: "text", text: TEXT.slowDown(6), private: true }, "one notice per throttled stretch");
+  });
+
+  it("limits how many tickets a user opens; past it the text goes to the open ticket, or reopens the last one", () => {
+    const limited = { ...settings, ticketOpensPerHour: 2 };
+    const at = (state: UserState, text: string, now = T0) => decide({ state, inbound: inbound(text), command: parseCommand(text), now, settings: limited });
+    const a = at(fresh(), "/ticket A");
+    const b = at(a.state, "/ticket B");
+    assert.equal(b.effects[0]?.type, "createTicket");
+    const c = at(b.state, "/ticket C");
+    assert.deepEqual(c.effects.map((e) => e.type), ["appendMessage"]);
+    assert.ok(c.effects[0]?.type === "appendMessage" && c.effects[0].message.ticketId === b.state.openTicketId && c.effects[0].message.text === "C");
+    assert.deepEqual(c.answer, { kind: "text", text: TEXT.openLimitAppended(b.state.openTicketId ?? "", 2), private: false });
+    // No open ticket: the last one reopens and takes the text.
+    const closedState = { ...c.state, openTicketId: undefined };
+    const d = at(closedState, "/ticket D");
+    assert.deepEqual(d.effects.map((e) => e.type), ["reopenTicket", "appendMessage"]);
+    assert.equal(d.state.openTicketId, b.state.openTicketId);
+    // An hour later the bucket has refilled.
+    assert.equal(at(closedState, "/ticket E", T0 + 3_600_000).effects[0]?.type, "createTicket");
+  });
+
+  it("a repeated /ticket <same subject> within the window answers the ticket it opened, without a second one", () => {
+    const opened = step(fresh(), "/ticket VPN down");
+    const id = opened.state.openTicketId ?? "";
+    const again = step(opened.state, "/ticket  vpn   DOWN", T0 + REPEAT_WINDOW_MS);
+    assert.deepEqual(again.effects, []);
+    assert.deepEqual(again.answer, opened.answer);
+    assert.equal(step(opened.state, "/ticket VPN down", T0 + REPEAT_WINDOW_MS + 1).effects[0]?.type, "createTicket", "after the window: a new ticket");
+    assert.equal(step(opened.state, "/ticket Other", T0 + 1).effects[0]?.type, "createTicket", "another subject: a new ticket");
+    const closed = step(opened.state, `/close ${id}`, T0, { ticket: { id, owner: ada, subject: "VPN down", status: "open", createdAt: T0, updatedAt: T0 } });
+    assert.equal(step(closed.state, "/ticket VPN down", T0 + 1).effects[0]?.type, "createTicket", "once closed: a new ticket");
   });
 });

@@ -29,6 +29,7 @@ describe("outbox worker (replies queued by the webhooks)", () => {
         deadLetters: new StoreDeadLetters(dynamo.client, TABLE),
         credential: () => Promise.resolve("token"),
         recordFailure: () => Promise.resolve(),
+        recordAgentMessage: () => Promise.resolve(),
         baseUrls: platform.baseUrls,
         policy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 100 },
         send: { fetch, sleep: () => Promise.resolve(), random: () => 0, now: Date.now, timeoutMs: 2000 },
@@ -46,12 +47,12 @@ describe("outbox worker (replies queued by the webhooks)", () => {
     await store.enqueueReply({ deliveryKey: "meta:wamid.1", platform: "meta", address: "whatsapp:1098:4915", text: "Ticket created" }, now + 1);
     await store.enqueueReply({ deliveryKey: "meta:mid.2", platform: "meta", address: "messenger:55:777", text: "Ticket created" }, now + 2);
     platform.failNext(2, { status: 500 }); // the first reply (Slack) fails both attempts
-    assert.deepEqual(await processOutbox(deps), { delivered: 2, failed: 1, duplicates: 0 });
+    assert.deepEqual(await processOutbox(deps), { delivered: 2, failed: 1, duplicates: 0, pending: 0 });
     assert.deepEqual(platform.accepted().map((r) => r.platform), ["whatsapp", "messenger"]);
     const slack = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: KEYS.reply("slack:Ev1") }));
     assert.equal(slack.Item?.status, "failed");
     assert.equal(slack.Item?.gsi1pk, undefined, "out of the pending index");
-    assert.deepEqual(await processOutbox(deps), { delivered: 0, failed: 0, duplicates: 0 }, "nothing left pending");
+    assert.deepEqual(await processOutbox(deps), { delivered: 0, failed: 0, duplicates: 0, pending: 0 }, "nothing left pending");
     assert.equal(platform.accepted().length, 2);
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Load: the local stack (started in-process on loopback, fresh data under .tmp/) under a fixed
  * concurrency for a fixed time, with correctly signed webhooks from all four platforms — unique
- * deliveries plus redeliveries of earlier ones — then a store check that every accepted message is
- * stored exactly once. Baseline, measured in the same run: GET /health at the same concurrency
- * (the floor of node:http + API Gateway event mapping + the shared HTTP layer, no store).
+ * deliveries, redeliveries of earlier ones, and different deliveries of the same users at once
+ * (a shared pool of users every worker writes to, as Telegram's 40 connections per bot and Meta's
+ * unordered batches deliver them) — then a store check that every accepted message is stored
+ * exactly once and that no ticket or message is an orphan. Baseline, measured in the same run:
+ * GET /health at the same concurrency (the floor of node:http + API Gateway event mapping + the
+ * shared HTTP layer, no store).
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -20,8 +23,12 @@ const WEBHOOK_SECONDS = 30;
 const HEALTH_SECONDS = 10;
 /** Every DUPLICATE_EVERY-th request redelivers the worker's previous one (a platform retry). */
 const DUPLICATE_EVERY = 8;
-/** Users per platform per worker: a worker's users are its own, so no two requests of one user race. */
+/** Users per platform per worker: a worker's own users. */
 const USERS_PER_PLATFORM = 2;
+/** Every SHARED_EVERY-th request goes to a user of the shared pool instead, racing the other workers' requests for that user. */
+const SHARED_EVERY = 3;
+/** Users per platform in the shared pool. */
+const SHARED_USERS = 3;
 
 interface RunResult {
   readonly latenciesMs: number[];
@@ -55,6 +62,7 @@ async function drive(seconds: number, next: (worker: number) => { url: string; i
   return { latenciesMs, errors, seconds: (performance.now() - started) / 1000 };
 }
 
+/** `worker` = CONCURRENCY names the shared pool. */
 function userId(platform: Platform, worker: number, index: number): string {
   const n = worker * USERS_PER_PLATFORM + index;
   switch (platform) {
@@ -88,12 +96,27 @@ const load: BenchSuite = async (emit) => {
 
     // Per worker: a round-robin over platforms and its own users; each user's first message opens a
     // ticket (Discord has slash commands only: always /ticket), later ones are mostly plain text.
+    // Every SHARED_EVERY-th request goes to a shared user instead (their tickets are opened first,
+    // so a plain text always has one to go to), concurrently with the other workers'.
     let delivery = 1_000_000;
     const accepted = new Set<string>();
+    /** Markers sent as /ticket <marker>: the only texts that may become a ticket's subject. */
+    const subjects = new Set<string>();
     const sent = new Map<number, { request: SignedRequest; marker: string }>();
     const opened = new Set<string>();
     const perWorker = new Map<number, number>();
     let duplicates = 0;
+    let shared = 0;
+    for (const platform of PLATFORMS) {
+      for (let index = 0; index < SHARED_USERS; index++) {
+        const marker = `L${++delivery}`;
+        const request = platformRequest(platform, `/ticket ${marker}`, keys, { user: userId(platform, CONCURRENCY, index), deliveryId: String(delivery) });
+        const response = await fetch(`${stack.url}${request.path}`, { method: "POST", headers: request.headers, body: request.body });
+        if (response.status !== 200) throw new Error(`opening a shared user's ticket: ${response.status}`);
+        accepted.add(marker);
+        subjects.add(marker);
+      }
+    }
     const webhooks = await drive(WEBHOOK_SECONDS, (worker) => {
       const n = (perWorker.get(worker) ?? 0) + 1;
       perWorker.set(worker, n);
@@ -107,13 +130,16 @@ const load: BenchSuite = async (emit) => {
         duplicates++;
       } else {
         const platform = PLATFORMS[n % PLATFORMS.length] as Platform;
-        const user = userId(platform, worker, Math.floor(n / PLATFORMS.length) % USERS_PER_PLATFORM);
+        const toShared = n % SHARED_EVERY === 0;
+        const user = toShared ? userId(platform, CONCURRENCY, (n + worker) % SHARED_USERS) : userId(platform, worker, Math.floor(n / PLATFORMS.length) % USERS_PER_PLATFORM);
+        if (toShared) shared++;
         const id = String(++delivery);
         marker = `L${id}`;
-        const first = !opened.has(`${platform}:${user}`);
+        const first = !toShared && !opened.has(`${platform}:${user}`);
         opened.add(`${platform}:${user}`);
-        const text = platform === "discord" || first || n % 4 === 1 ? `/ticket ${marker}` : marker;
-        request = platformRequest(platform, text, keys, { user, deliveryId: id });
+        const command = platform === "discord" || first || n % 4 === 1;
+        if (command) subjects.add(marker);
+        request = platformRequest(platform, command ? `/ticket ${marker}` : marker, keys, { user, deliveryId: id });
         sent.set(worker, { request, marker });
       }
       const headers = redelivery && request.path.endsWith("/slack") ? { ...request.headers, [SLACK_RETRY_HEADER]: "1" } : request.headers;
@@ -125,15 +151,26 @@ const load: BenchSuite = async (emit) => {
     // is the bench's verification, never a request path.
     const documents = DynamoDBDocumentClient.from(stack.dynamo.client);
     const stored = new Map<string, number>();
+    const ticketIds = new Set<string>();
+    const messageTickets: string[] = [];
+    let orphans = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await documents.send(new ScanCommand({ TableName: stack.dynamo.tableName, ExclusiveStartKey: start }));
       for (const item of page.Items ?? []) {
         const marker = item.type === "ticket" ? item.subject : item.type === "message" ? item.text : undefined;
         if (typeof marker === "string" && /^L\d+$/.test(marker)) stored.set(marker, (stored.get(marker) ?? 0) + 1);
+        if (item.type === "ticket") {
+          ticketIds.add(String(item.id));
+          // A ticket whose subject is a plain text: opened by a decision that should have appended it.
+          if (!subjects.has(String(item.subject))) orphans++;
+        }
+        if (item.type === "message" && item.author === "user") messageTickets.push(String(item.ticketId));
       }
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
+    // A message on a ticket that was never written.
+    orphans += messageTickets.filter((id) => !ticketIds.has(id)).length;
     const storedOnce = [...accepted].filter((marker) => stored.get(marker) === 1).length;
     const copies = [...stored.values()].filter((count) => count > 1).length;
 
@@ -145,9 +182,13 @@ const load: BenchSuite = async (emit) => {
     emit({ bench: "load", metric: "redeliveries_answered", value: duplicates, unit: "requests", baseline: null });
     emit({ bench: "load", metric: "accepted_stored_exactly_once", value: storedOnce, unit: "messages", baseline: accepted.size });
     emit({ bench: "load", metric: "stored_more_than_once", value: copies, unit: "messages", baseline: null });
+    emit({ bench: "load", metric: "orphan_tickets_or_messages", value: orphans, unit: "items", baseline: null });
+    emit({ bench: "load", metric: "requests_to_shared_users", value: shared, unit: "requests", baseline: null });
     process.stderr.write(`load: ${webhooks.latenciesMs.length} webhook requests (${duplicates} redeliveries) at concurrency ${CONCURRENCY} in ${webhooks.seconds.toFixed(1)} s; health ${health.latenciesMs.length} in ${health.seconds.toFixed(1)} s\n`);
-    if (webhooks.errors + health.errors > 0 || storedOnce !== accepted.size || copies > 0) {
-      throw new Error(`load check failed: ${webhooks.errors + health.errors} errors, ${accepted.size - storedOnce} accepted messages not stored exactly once, ${copies} stored more than once`);
+    if (webhooks.errors + health.errors > 0 || storedOnce !== accepted.size || copies > 0 || orphans > 0) {
+      throw new Error(
+        `load check failed: ${webhooks.errors + health.errors} errors, ${accepted.size - storedOnce} accepted messages not stored exactly once, ${copies} stored more than once, ${orphans} orphans`,
+      );
     }
   } finally {
     await stack.stop();

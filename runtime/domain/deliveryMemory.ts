@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import type { Answer, DeliveryRecord, UserState } from "./types";
+
+/**
+ * Which deliveries a user's state remembers, and for how long: long enough that no platform's
+ * redelivery of a handled delivery is handled again.
+ *
+ * - Meta (WhatsApp Cloud API, Messenger) retries a webhook it could not deliver "with decreasing
+ *   frequency until the request succeeds, for up to 7 days" and may deliver one more than once
+ *   (developers.facebook.com/docs/whatsapp/cloud-api/guides/set-up-webhooks).
+ * - Telegram keeps an update until the bot takes it, "not longer than 24 hours"
+ *   (core.telegram.org/bots/api#getting-updates).
+ * - Slack retries an event 3 times: nearly at once, after 1 minute, after 5 minutes
+ *   (api.slack.com/apis/events-api#retries). Discord interactions and Slack slash commands are
+ *   never redelivered.
+ * So every delivery id is kept DEDUPE_WINDOW_DAYS (7 days + a day of margin) — not a count of
+ * deliveries: a redelivery on day 3, or after any number of newer deliveries, is recognised.
+ */
+export const DEDUPE_WINDOW_DAYS = 8;
+/** Answers (what a Telegram retry must be answered again) are kept for dedupeTtlHours, and at most this many. */
+export const MAX_ANSWERS_KEPT = 50;
+/**
+ * Bounds on one user's state item (DynamoDB items are at most 400 KB; every write is billed by
+ * item size): deliveries handled by `decide` and kept, and plain texts appended on the fast path per
+ * day. A user past them is still served (the fast path falls back to `decide`); only the oldest
+ * `handled` records are then forgotten before the window ends.
+ */
+export const MAX_HANDLED = 500;
+export const MAX_APPENDS_PER_DAY = 400;
+
+const DAY_MS = 86_400_000;
+
+/** UTC day number (days since the epoch). */
+export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/**
+ * Days whose appends a lookup at `now` must search: the window back, and tomorrow too, so a
+ * delivery appended by a function whose clock had already passed midnight is still found.
+ */
+export function windowDays(now: number): number[] {
+  const today = utcDay(now);
+  return Array.from({ length: DEDUPE_WINDOW_DAYS + 2 }, (_, i) => today - DEDUPE_WINDOW_DAYS + i);
+}
+
+/** 96 bits of SHA-256 of the platform's delivery id: a short, fixed-size key (ids are remembered by the thousand). */
+export function deliveryHash(deliveryKey: string): string {
+  return createHash("sha256").update(deliveryKey, "utf8").digest("base64url").slice(0, 16);
+}
+
+/** How a delivery was handled before, if it was: by `decide` (with its answer), or appended to a ticket on the fast path. */
+export type PreviousOutcome = { readonly kind: "handled"; readonly answer: Answer } | { readonly kind: "appended"; readonly ticketId: string };
+
+const SILENT: Answer = { kind: "silent" };
+const has = (record: object, key: string | number) => Object.prototype.hasOwnProperty.call(record, key);
+
+export function previousOutcome(state: UserState, deliveryKey: string, now: number, dedupeTtlHours: number): PreviousOutcome | undefined {
+  const hash = deliveryHash(deliveryKey);
+  const answerOf = (record: DeliveryRecord): Answer => (record.answer !== undefined && record.at > now - dedupeTtlHours * 3_600_000 ? record.answer : SILENT);
+  if (has(state.handled, hash)) return { kind: "handled", answer: answerOf(state.handled[hash] as DeliveryRecord) };
+  for (const day of windowDays(now)) {
+    const appends = has(state.appended, day) ? state.appended[day] : undefined;
+    if (appends !== undefined && has(appends, hash)) return { kind: "appended", ticketId: String(appends[hash]) };
+  }
+  if (state.legacy !== undefined && has(state.legacy, deliveryKey)) return { kind: "handled", answer: answerOf(state.legacy[deliveryKey] as DeliveryRecord) };
+  return undefined;
+}
+
+/**
+ * Records a delivery handled by `decide` and forgets what the window no longer needs: records
+ * older than the window, answers older than dedupeTtlHours or beyond the newest MAX_ANSWERS_KEPT,
+ * the oldest records past MAX_HANDLED, days of appends before the window, and the previous
+ * layout's records once all have expired.
+ */
+export function remember(state: UserState, deliveryKey: string, answer: Answer, now: number, dedupeTtlHours: number): UserState {
+  const windowStart = (utcDay(now) - DEDUPE_WINDOW_DAYS) * DAY_MS;
+  const answersFrom = now - dedupeTtlHours * 3_600_000;
+  const entries = Object.entries(state.handled)
+    .filter(([, record]) => record.at >= windowStart)
+    .sort(([, a], [, b]) => b.at - a.at)
+    .slice(0, MAX_HANDLED - 1);
+  const record: DeliveryRecord = answer.kind === "text" ? { at: now, answer } : { at: now };
+  let answers = answer.kind === "text" ? 1 : 0;
+  const handled: Record<string, DeliveryRecord> = { [deliveryHash(deliveryKey)]: record };
+  for (const [hash, kept] of entries) {
+    const keepAnswer = kept.answer !== undefined && kept.at > answersFrom && answers < MAX_ANSWERS_KEPT;
+    if (keepAnswer) answers++;
+    handled[hash] = keepAnswer ? kept : { at: kept.at };
+  }
+  const appended = Object.fromEntries(Object.entries(state.appended).filter(([day]) => Number(day) >= utcDay(now) - DEDUPE_WINDOW_DAYS));
+  const legacyLive = state.legacy !== undefined && Object.values(state.legacy).some((r) => r.at > answersFrom);
+  const { legacy: _legacy, ...rest } = state;
+  return { ...rest, handled, appended, ...(legacyLive ? { legacy: state.legacy } : {}) };
+}
