@@ -13,8 +13,8 @@
  * Calls made outside a handler (test setup, direct adapter tests) are not attributed to anyone.
  */
 import type * as Http from "node:http";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Client } from "@smithy/core/client";
 import { currentHandler, setCloudCallListener } from "../../runtime/adapters/cloudCalls";
 import { type RecordedCall, describeGcsRequest, describeSdkCommand } from "./cloudCalls";
@@ -36,8 +36,11 @@ const http = require("node:http") as typeof Http;
 
 const recorded = new Map<string, RecordedCall>();
 
+/** One row per handler, action, resource and keys: repeats only count. */
+const callKey = (call: Omit<RecordedCall, "count">): string => JSON.stringify([call.handler, call.action, call.resource, call.leadingKeys]);
+
 function record(call: Omit<RecordedCall, "count">): void {
-  const key = JSON.stringify([call.handler, call.action, call.resource, call.leadingKeys]);
+  const key = callKey(call);
   const seen = recorded.get(key);
   recorded.set(key, { ...call, count: (seen?.count ?? 0) + 1 });
 }
@@ -76,12 +79,34 @@ function install(): void {
 
 install();
 
+/**
+ * Mocha runs the specs in parallel worker processes, each with its own recorder: each process keeps
+ * its whole record in a file of its own under `<BOTFLEET_CALLS_FILE>.d/` (rewritten after every spec
+ * file, since a worker is never told it is the last), and the check merges them.
+ */
+const processFile = (file: string): string => join(`${file}.d`, `${process.pid}.json`);
+
 export const mochaHooks = {
   afterAll(): void {
-    // A run that exercised no handler (e.g. the least-privilege check itself) leaves the file alone.
+    // A run that exercised no handler (e.g. the least-privilege check itself) leaves the record alone.
     const file = callsFile();
     if (file === undefined || recorded.size === 0) return;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ writtenAt: new Date().toISOString(), calls: [...recorded.values()] }, null, 1)}\n`);
+    mkdirSync(`${file}.d`, { recursive: true });
+    writeFileSync(processFile(file), `${JSON.stringify({ writtenAt: new Date().toISOString(), calls: [...recorded.values()] }, null, 1)}\n`);
   },
 };
+
+/** Every call the run's processes recorded, merged (counts summed); undefined when none recorded anything. */
+export function readRecordedCalls(file: string): RecordedCall[] | undefined {
+  const dir = `${file}.d`;
+  if (!existsSync(dir)) return undefined;
+  const merged = new Map<string, RecordedCall>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json"))) {
+    for (const call of (JSON.parse(readFileSync(join(dir, name), "utf8")) as { calls: RecordedCall[] }).calls) {
+      const key = callKey(call);
+      const seen = merged.get(key);
+      merged.set(key, { ...call, count: (seen?.count ?? 0) + call.count });
+    }
+  }
+  return merged.size === 0 ? undefined : [...merged.values()];
+}

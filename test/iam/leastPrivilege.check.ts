@@ -4,9 +4,8 @@
  * callRecorder.ts wrote while the handler suites of the same run ran.
  */
 import { strict as assert } from "node:assert";
-import { existsSync, readFileSync } from "node:fs";
 import { HANDLERS } from "../../runtime/routes";
-import { CALLS_FILE_ENV, callsFile } from "./callRecorder";
+import { CALLS_FILE_ENV, callsFile, readRecordedCalls } from "./callRecorder";
 import type { RecordedCall } from "./cloudCalls";
 import { formatTable, judgeHandler, type Row } from "./judge";
 
@@ -23,8 +22,9 @@ describe("least privilege, from the calls each handler made during the test suit
 
   before(() => {
     const file = callsFile();
-    assert.ok(file !== undefined && existsSync(file), `${CALLS_FILE_ENV} must name the calls the whole suite recorded: run npm test (or npm run test:unit)`);
-    calls = (JSON.parse(readFileSync(file, "utf8")) as { calls: RecordedCall[] }).calls;
+    const recorded = file === undefined ? undefined : readRecordedCalls(file);
+    assert.ok(recorded !== undefined, `${CALLS_FILE_ENV} must name the calls the whole suite recorded: run npm test (or npm run test:unit)`);
+    calls = recorded;
     for (const handler of HANDLERS) judgements.set(handler, judgeHandler(handler, calls));
     const rows: Row[] = [...judgements.values()].flatMap((j) => j.rows);
     process.stdout.write(`\n${formatTable(rows)}\n\n`);
