@@ -1,25 +1,29 @@
 import * as z from "zod/mini";
 import { LOCAL_SECRET_ENV, type SecretName } from "../env";
 import { ConfigError } from "../errors";
+import { firstUse, firstUseRecord } from "../firstUse";
 import { noteCloudCall } from "./cloudCalls";
+
+/** One schema for every field that only has to be non-empty (a schema may appear in many places). */
+const nonEmpty = firstUse(() => z.string().check(z.minLength(1, "must not be empty")));
 
 /**
  * Secret values, one Secrets Manager secret per platform plus the origin-verify value. Each secret's
  * SecretString is a JSON object with exactly these fields (README "The bot (runtime)" shows them).
+ * Each schema is built when its secret is first read (firstUse.ts): a webhook reads two of the five.
  */
-const nonEmpty = () => z.string().check(z.minLength(1, "must not be empty"));
-
-export const SECRET_SCHEMAS = {
-  telegram: z.object({ webhookSecret: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of A-Z a-z 0-9 _ - (Telegram's rule)")), botToken: nonEmpty() }),
-  discord: z.object({
-    publicKey: z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be the 64-hex-digit Ed25519 public key")),
-    applicationId: z.string().check(z.regex(/^\d{5,25}$/, "must be the numeric application id")),
-    botToken: nonEmpty(),
-  }),
-  slack: z.object({ signingSecret: nonEmpty(), botToken: nonEmpty() }),
-  meta: z.object({ appSecret: nonEmpty(), verifyToken: nonEmpty(), accessToken: nonEmpty() }),
-  origin: z.object({ value: z.string().check(z.minLength(16, "must be at least 16 characters")) }),
-} as const;
+export const SECRET_SCHEMAS = firstUseRecord({
+  telegram: () => z.object({ webhookSecret: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of A-Z a-z 0-9 _ - (Telegram's rule)")), botToken: nonEmpty() }),
+  discord: () =>
+    z.object({
+      publicKey: z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be the 64-hex-digit Ed25519 public key")),
+      applicationId: z.string().check(z.regex(/^\d{5,25}$/, "must be the numeric application id")),
+      botToken: nonEmpty(),
+    }),
+  slack: () => z.object({ signingSecret: nonEmpty(), botToken: nonEmpty() }),
+  meta: () => z.object({ appSecret: nonEmpty(), verifyToken: nonEmpty(), accessToken: nonEmpty() }),
+  origin: () => z.object({ value: z.string().check(z.minLength(16, "must be at least 16 characters")) }),
+});
 
 export type Secrets = { [N in SecretName]: z.infer<(typeof SECRET_SCHEMAS)[N]> };
 

@@ -21,6 +21,11 @@ describe("runtime settings", () => {
       () => parseSettings({ BOTFLEET_MODE: "local", BOTFLEET_RATE_CAPACITY: "ten", BOTFLEET_DEDUPE_TTL_HOURS: "0" }),
       (e: unknown) => e instanceof ConfigError && /BOTFLEET_TABLE/.test(e.message) && /BOTFLEET_RATE_CAPACITY/.test(e.message) && /BOTFLEET_DEDUPE_TTL_HOURS/.test(e.message),
     );
+    // Whole numbers: digits only, then the range, each with its own message.
+    assert.throws(() => parseSettings({ BOTFLEET_MODE: "local", BOTFLEET_TABLE: "bot-table", BOTFLEET_DEDUPE_TTL_HOURS: "0" }), /BOTFLEET_DEDUPE_TTL_HOURS: must be at least 1/);
+    assert.throws(() => parseSettings({ BOTFLEET_MODE: "local", BOTFLEET_TABLE: "bot-table", BOTFLEET_DEDUPE_TTL_HOURS: "721" }), /BOTFLEET_DEDUPE_TTL_HOURS: must be at most 720/);
+    assert.throws(() => parseSettings({ BOTFLEET_MODE: "local", BOTFLEET_TABLE: "bot-table", BOTFLEET_RATE_CAPACITY: "1e3" }), /BOTFLEET_RATE_CAPACITY: must be a whole number from 1 to 1000/);
+    assert.equal(parseSettings({ BOTFLEET_MODE: "local", BOTFLEET_TABLE: "bot-table", BOTFLEET_DEDUPE_TTL_HOURS: "720" }).dedupeTtlHours, 720);
     assert.throws(() => parseEntrySettings({}), /BOTFLEET_MODE/);
     assert.throws(() => parseEntrySettings({ BOTFLEET_MODE: "deployed" }), /BOTFLEET_SECRET_ARNS: required in deployed mode/);
     assert.throws(() => parseEntrySettings({ BOTFLEET_MODE: "deployed", BOTFLEET_SECRET_ARNS: "{" }), /BOTFLEET_SECRET_ARNS/);
