@@ -16,9 +16,15 @@ export interface NotedCall {
 const running = new AsyncLocalStorage<string>();
 let listener: ((call: NotedCall, handler: string | undefined) => void) | undefined;
 
-/** Runs `work` as entry point `handler`: everything it awaits sees that name in currentHandler(). */
+/**
+ * Runs `work` as entry point `handler`: everything it awaits sees that name in currentHandler() —
+ * while a listener observes (the tests' call recorder installs one before any handler runs).
+ * Unobserved, as deployed, it just runs `work`: an AsyncLocalStorage, once entered, makes Node run
+ * a hook for every promise the process creates from then on (Node 22 still tracks its context with
+ * async_hooks), a cost on every request that nothing deployed reads.
+ */
 export function runAsHandler<T>(handler: string, work: () => T): T {
-  return running.run(handler, work);
+  return listener === undefined ? work() : running.run(handler, work);
 }
 
 export function currentHandler(): string | undefined {
