@@ -1,11 +1,12 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../adapters/dynamo";
 import { createLogger, type Logger } from "../adapters/logger";
 import { type OutboundReplies, storeOutbox } from "../adapters/outbound";
-import { cachedSecretSource, envSecretSource, type SecretSource, secretsManagerFetcher } from "../adapters/secrets";
 import { DynamoStore, type Store } from "../adapters/store";
 import { ENV } from "../env";
 import type { EntryDeps } from "../http/entry";
-import { type EntrySettings, parseEntrySettings, parseSettings, type RuntimeSettings } from "../settings";
+import { secretSourceFor } from "../http/entryDeps";
+import { type EntrySettings, parseSettings, type RuntimeSettings } from "../settings";
 import type { DeliveryDeps } from "./delivery";
 
 /** What a bot webhook handler runs on; tests and the local stack inject their own. */
@@ -19,40 +20,31 @@ export interface BotDeps extends EntryDeps {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function entryDepsFromEnv(env: Env = process.env, logger: Logger = createLogger()): EntryDeps {
-  const settings: EntrySettings = parseEntrySettings(env);
-  return { settings, logger, secrets: secretSource(settings, env) };
-}
+// The entry points' wiring lives in http/entryDeps.ts (which /health imports without the store's client).
+export { entryDepsFromEnv, oncePerColdStart } from "../http/entryDeps";
 
 /** Deployed (or local-stack) wiring from the environment. Builds clients; connects nothing yet. */
 export function botDepsFromEnv(env: Env = process.env, logger: Logger = createLogger()): BotDeps {
-  const settings = parseSettings(env);
-  const endpoint = env[ENV.dynamodbEndpoint];
-  const client = createDocumentClient(settings.mode === "local" && endpoint !== undefined && endpoint !== "" ? { endpoint } : {});
-  return { settings, logger, secrets: secretSource(settings, env), store: new DynamoStore(client, settings.tableName, settings.dedupeTtlHours), clock: Date.now };
+  return botWiringFromEnv(env, logger).deps;
 }
 
-function secretSource(settings: EntrySettings, env: Env): SecretSource {
-  return settings.mode === "deployed" ? cachedSecretSource(settings.secretArns, secretsManagerFetcher()) : envSecretSource(env);
+/**
+ * The bot's dependencies and the document client its store uses, for other ports on the same table
+ * (the Discord and Slack webhooks' deferred interactions): one client per function, since building
+ * one is most of what a cold start spends outside the bundle's own import (~4 ms each, measured).
+ */
+export function botWiringFromEnv(env: Env = process.env, logger: Logger = createLogger()): { deps: BotDeps; documents: DynamoDBDocumentClient } {
+  const settings = parseSettings(env);
+  const documents = documentClientFor(settings, env);
+  return { deps: { settings, logger, secrets: secretSourceFor(settings, env), store: new DynamoStore(documents, settings.tableName, settings.dedupeTtlHours), clock: Date.now }, documents };
+}
+
+/** The table's document client: the region's endpoint, or the embedded server's in local mode. */
+export function documentClientFor(settings: EntrySettings, env: Env): DynamoDBDocumentClient {
+  const endpoint = env[ENV.dynamodbEndpoint];
+  return createDocumentClient(settings.mode === "local" && endpoint !== undefined && endpoint !== "" ? { endpoint } : {});
 }
 
 export function deliveryDeps(deps: BotDeps): DeliveryDeps {
   return { store: deps.store, clock: deps.clock, settings: deps.settings, outbound: deps.outbound ?? storeOutbox(deps.store, deps.clock) };
-}
-
-/**
- * Builds dependencies once per cold start, on the first request (never at import). A failure is
- * not cached: the next request tries again, and meanwhile each request answers 500 with a reference.
- */
-export function oncePerColdStart<T>(build: () => T | Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= Promise.resolve()
-      .then(build)
-      .catch((error: unknown) => {
-        pending = undefined;
-        throw error;
-      });
-    return pending;
-  };
 }

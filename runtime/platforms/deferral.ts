@@ -1,8 +1,8 @@
-import { createDocumentClient } from "../adapters/dynamo";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeferredInteractions, type DeferredInteraction } from "../adapters/deferred";
 import type { Logger } from "../adapters/logger";
 import { lambdaOutboxTrigger, type WakeOutbox } from "../adapters/outboxTrigger";
-import { botDepsFromEnv, type BotDeps } from "../app/deps";
+import { type BotDeps, botWiringFromEnv, documentClientFor } from "../app/deps";
 import { ENV } from "../env";
 import type { RuntimeSettings } from "../settings";
 
@@ -67,16 +67,21 @@ export function withDeferral<D extends BotDeps>(deps: D, deferral: DeferralPorts
   return deferral === undefined ? deps : { ...deps, deferral };
 }
 
-/** The deployed Discord and Slack webhooks' dependencies: the bot's, and deferral wired from the environment. */
+/** The deployed Discord and Slack webhooks' dependencies: the bot's, and deferral on the same document client. */
 export function botDepsWithDeferral(env: Readonly<Record<string, string | undefined>> = process.env): BotDeps & { deferral: DeferralPorts } {
-  const deps = botDepsFromEnv(env);
-  return { ...deps, deferral: deferralFromEnv(env, deps.settings) };
+  const { deps, documents } = botWiringFromEnv(env);
+  return { ...deps, deferral: deferralFromEnv(env, deps.settings, documents) };
 }
 
-/** The deployed wiring: the deferred items in the bot's table, the outbox function from the environment. */
-export function deferralFromEnv(env: Readonly<Record<string, string | undefined>>, settings: RuntimeSettings): DeferralPorts {
-  const endpoint = env[ENV.dynamodbEndpoint];
-  const documents = createDocumentClient(settings.mode === "local" && endpoint !== undefined && endpoint !== "" ? { endpoint } : {});
+/**
+ * The deployed wiring: the deferred items in the bot's table (through `documents`, the bot's own
+ * client when given), the outbox function from the environment.
+ */
+export function deferralFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  settings: RuntimeSettings,
+  documents: DynamoDBDocumentClient = documentClientFor(settings, env),
+): DeferralPorts {
   const outboxFunction = env[ENV.outboxFunction];
   return {
     deferrals: new DeferredInteractions(documents, settings.tableName),
