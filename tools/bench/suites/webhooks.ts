@@ -2,11 +2,15 @@
  * Webhook latency against an embedded DynamoDB (dynalite, in process, loopback), beside the floor:
  * the same store calls the handler makes, through the same DynamoDB client and store adapter, with
  * no handler around them (no HTTP layer, verification, parsing or domain). Measured interleaved in
- * the same run so both see the same machine state. Also counts store round trips per webhook, for
- * a /ticket command and for a plain message appended to an open ticket (the fast path).
+ * the same run so both see the same machine state. Also counts store round trips per webhook (the
+ * median over the measured iterations), for a /ticket command and for a plain message appended to
+ * an open ticket (the fast path). The Discord handler runs as deployed: with deferral, so every
+ * interaction races its answer against the 2 s hand-off timer (it is never late here, so nothing
+ * is handed off; the race itself is what is measured).
  */
 import { performance } from "node:perf_hooks";
 import type { BotDeps } from "../../../runtime/app/deps";
+import { DeferredInteractions } from "../../../runtime/adapters/deferred";
 import { createLogger } from "../../../runtime/adapters/logger";
 import { envSecretSource } from "../../../runtime/adapters/secrets";
 import { DynamoStore } from "../../../runtime/adapters/store";
@@ -48,7 +52,7 @@ const suite: BenchSuite = async (emit) => {
       secrets: envSecretSource({ TELEGRAM_WEBHOOK_SECRET: SECRETS.telegram, DISCORD_PUBLIC_KEY: keys.publicKeyHex }),
     };
     const telegram = createTelegramHandler(deps);
-    const discord = createDiscordHandler(deps);
+    const discord = createDiscordHandler(deps, { deferrals: new DeferredInteractions(db.client, tableName) });
 
     let updateId = 1;
     let interactionId = 1308000000000000000n;
@@ -116,6 +120,7 @@ const suite: BenchSuite = async (emit) => {
     for (const c of cases) {
       const handlerTimes: number[] = [];
       const floorTimes: number[] = [];
+      const trips: number[] = [];
       for (let i = 0; i < WARMUP + ITERATIONS; i++) {
         if (i >= WARMUP + 200 && performance.now() - started > BUDGET_MS) break;
         const user = 1000 + (i % USERS);
@@ -127,10 +132,11 @@ const suite: BenchSuite = async (emit) => {
         if (i >= WARMUP) {
           handlerTimes.push(h);
           floorTimes.push(f);
-          // The floor makes 4 calls by construction (read state, commit with intent, write ticket, clear intent).
-          if (i === WARMUP) emit({ bench: c.bench, metric: "store_round_trips", value: roundTrips, unit: "calls", baseline: 4 });
+          trips.push(roundTrips);
         }
       }
+      // The floor makes 4 calls by construction (read state, commit with intent, write ticket, clear intent).
+      emit({ bench: c.bench, metric: "store_round_trips", value: percentile(trips, 50), unit: "calls", baseline: 4 });
       const p50 = percentile(handlerTimes, 50);
       const floor50 = percentile(floorTimes, 50);
       emit({ bench: c.bench, metric: "p50", value: p50, unit: "ms", baseline: floor50 });
