@@ -28,7 +28,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
  */
 export async function createBearerVerifier(config: AuthConfig, now: () => Date = () => new Date()): Promise<BearerVerifier> {
   // jose 6 is ESM-only; this package compiles to CommonJS, so it is loaded with import().
-  const { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } = await import("jose");
+  const { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } = await import("./joseVerify.mjs");
   const keys: JWTVerifyGetKey =
     config.jwks.kind === "remote"
       ? createRemoteJWKSet(config.jwks.url, { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
