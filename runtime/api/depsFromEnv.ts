@@ -1,18 +1,18 @@
 import * as z from "zod/mini";
-import { createDocumentClient } from "../adapters/dynamo";
 import { readArchiveSettings } from "../adapters/archiveSettings";
 import { createLogger, type Logger } from "../adapters/logger";
 import { DynamoStore } from "../adapters/store";
-import { entryDepsFromEnv } from "../app/deps";
 import { readAuthConfig } from "../auth/config";
 import { createBearerVerifier } from "../auth/verifyBearer";
 import { ENV } from "../env";
+import { secretSourceFor } from "../http/entryDeps";
 import { ConfigError } from "../errors";
 import { ExportJobs } from "../exports/exportJobs";
 import { parseSettings } from "../settings";
 import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../outbound/wiring";
 import { lazyArchive } from "./archiveAccess";
 import { AuditLog } from "./audit";
+import { documentClientFor } from "../app/deps";
 import { type ApiDeps } from "./deps";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -22,14 +22,14 @@ const phoneNumberId = z.optional(z.string().check(z.regex(/^\d{1,25}$/)));
 
 /** The API's wiring from the environment, once per cold start (the JWKS cache lives as long as it). */
 export async function apiDepsFromEnv(env: Env = process.env, logger: Logger = createLogger()): Promise<ApiDeps> {
-  const entry = entryDepsFromEnv(env, logger);
+  // parseSettings reads the entry settings too: parsed once, not again for the entry's own deps.
   const settings = parseSettings(env);
+  const entry = { settings, logger, secrets: secretSourceFor(settings, env) };
   const ttl = auditTtlDays.safeParse(env[ENV.auditTtlDays]);
   if (!ttl.success) throw new ConfigError(`${ENV.auditTtlDays}: must be 1-3650 days`);
   const phone = phoneNumberId.safeParse(env[ENV.whatsappPhoneNumberId] || undefined);
   if (!phone.success) throw new ConfigError(`${ENV.whatsappPhoneNumberId}: must be numeric`);
-  const endpoint = env[ENV.dynamodbEndpoint];
-  const documents = createDocumentClient(settings.mode === "local" && endpoint ? { endpoint } : {});
+  const documents = documentClientFor(settings, env);
   const tableName = settings.tableName;
   const outboundSettings = readOutboundSettings(env, settings.mode);
   const archiveSettings = readArchiveSettings(env, settings.mode);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as z from "zod/mini";
+import { firstUse } from "../firstUse";
 import { type Principal } from "../auth/verifyBearer";
 import { BadRequestError, StoreUnavailableError } from "../errors";
 import { rangeProblem } from "../exports/dateRange";
@@ -27,12 +28,12 @@ class DownloadTimeoutError extends Error {
   override readonly name = "DownloadTimeoutError";
 }
 
-const createBody = z.strictObject({ from: z.string().check(z.maxLength(10)), to: z.string().check(z.maxLength(10)) });
+const createBody = firstUse(() => z.strictObject({ from: z.string().check(z.maxLength(10)), to: z.string().check(z.maxLength(10)) }));
 
 /** POST /api/exports (admin): queues an export of tickets created in [from, to] (UTC days). */
 export async function createExport(deps: ApiDeps, request: HttpRequest, principal: Principal): Promise<HttpResult> {
   const key = idempotencyKey(request);
-  const { from, to } = parseBody(request, createBody);
+  const { from, to } = parseBody(request, createBody());
   const now = deps.clock();
   const problem = rangeProblem(from, to, now);
   if (problem !== undefined) throw new BadRequestError(`range: ${problem}`);
@@ -51,12 +52,12 @@ export async function getExport(deps: ApiDeps, request: HttpRequest): Promise<Ht
   return json(200, exportView(job, deps.archive.bucket));
 }
 
-const downloadQuery = z.strictObject({ format: z._default(z.enum(["ndjson", "csv"]), "ndjson") });
+const downloadQuery = firstUse(() => z.strictObject({ format: z._default(z.enum(["ndjson", "csv"]), "ndjson") }));
 
 /** GET /api/exports/{id}/download?format=ndjson|csv (admin): the gzip object, read at its recorded generation. */
 export async function downloadExport(deps: ApiDeps, request: HttpRequest, principal: Principal): Promise<HttpResult> {
   const id = pathId(request);
-  const { format } = parseQuery(request, downloadQuery);
+  const { format } = parseQuery(request, downloadQuery());
   const job = await deps.jobs.get(id);
   if (!job) throw new NotFoundError("export");
   const object = job.objects?.find((candidate) => candidate.format === format);

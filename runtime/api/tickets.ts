@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
+import { firstUse } from "../firstUse";
 import { KEYS } from "../adapters/store";
 import { TABLE } from "../adapters/tableSchema";
 import { type Principal } from "../auth/verifyBearer";
@@ -19,12 +20,15 @@ const { byStatus } = TABLE.indexes;
 const MAX_MESSAGES = 500;
 const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
 
-const listQuery = z.strictObject({
-  status: z._default(z.enum(["open", "closed"]), "open"),
-  platform: z.optional(z.enum(["telegram", "discord", "slack", "meta"])),
-  limit: z._default(z.pipe(z.string().check(z.regex(/^\d{1,3}$/)), z.pipe(z.transform(Number), z.number().check(z.gte(1), z.lte(100)))), 25),
-  cursor: z.optional(z.string()),
-});
+// Each route's schemas are built on its first request (firstUse.ts), not at every cold start.
+const listQuery = firstUse(() =>
+  z.strictObject({
+    status: z._default(z.enum(["open", "closed"]), "open"),
+    platform: z.optional(z.enum(["telegram", "discord", "slack", "meta"])),
+    limit: z._default(z.pipe(z.string().check(z.regex(/^\d{1,3}$/)), z.pipe(z.transform(Number), z.number().check(z.gte(1), z.lte(100)))), 25),
+    cursor: z.optional(z.string()),
+  }),
+);
 
 /**
  * GET /api/tickets: one status at a time (default open), most recently updated first, from the
@@ -32,7 +36,7 @@ const listQuery = z.strictObject({
  * tickets; follow `nextCursor`). Never a Scan.
  */
 export async function listTickets(deps: ApiDeps, request: HttpRequest): Promise<HttpResult> {
-  const query = parseQuery(request, listQuery);
+  const query = parseQuery(request, listQuery());
   const partition = `TICKETS#${query.status}`;
   const page = await deps.documents.send(
     new QueryCommand({
@@ -77,7 +81,7 @@ export async function getTicket(deps: ApiDeps, request: HttpRequest): Promise<Ht
   });
 }
 
-const replyBody = z.strictObject({ text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)) });
+const replyBody = firstUse(() => z.strictObject({ text: z.string().check(z.trim(), z.minLength(1), z.maxLength(4000)) }));
 
 /**
  * POST /api/tickets/{id}/messages (agent): records the reply on the ticket and sends it to the
@@ -89,12 +93,12 @@ const replyBody = z.strictObject({ text: z.string().check(z.trim(), z.minLength(
 export async function replyToTicket(deps: ApiDeps, request: HttpRequest, principal: Principal): Promise<HttpResult> {
   const ticketId = pathId(request);
   const key = idempotencyKey(request);
-  const { text } = parseBody(request, replyBody);
+  const { text } = parseBody(request, replyBody());
   const item = await ticketItem(deps, ticketId);
   const target = replyTarget(item, deps.whatsappPhoneNumberId);
   const replyId = key === undefined ? randomBytes(16).toString("base64url") : digest(`${ticketId}\u0000${principal.subject}\u0000${key}`);
   const intent: ReplyIntent = { replyId, ticketId, target, text };
-  if (!replyIntent.safeParse(intent).success) throw new ConflictError("ticket owner cannot be addressed", "reply intent invalid");
+  if (!replyIntent().safeParse(intent).success) throw new ConflictError("ticket owner cannot be addressed", "reply intent invalid");
   const now = deps.clock();
   const window = windowBefore(request.deadline.at, { listForOutbox: true, agentMessage: { agent: principal.subject, platform: String(item.platform), userId: String(item.userId) } });
   const delivery = await deliverReply(intent, deps.outbound, window);

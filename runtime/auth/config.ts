@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { firstUse } from "../firstUse";
 import type { JSONWebKeySet } from "jose" with { "resolution-mode": "import" };
 import { ENV } from "../env";
 import { ConfigError } from "../errors";
@@ -16,13 +17,16 @@ export interface AuthConfig {
 
 const nonEmpty = z.string().check(z.trim(), z.minLength(1), z.maxLength(2048));
 
-const publicJwk = z.looseObject({
-  // Asymmetric key types only: an "oct" (shared secret) key next to public keys is how HS256
-  // confusion attacks get a foothold, so such a JWKS is refused as configuration.
-  kty: z.enum(["RSA", "EC", "OKP"]),
-  d: z.optional(z.never()),
+// Only local mode reads a JWKS from the environment: built on first use (firstUse.ts).
+const jwksJson = firstUse(() => {
+  const publicJwk = z.looseObject({
+    // Asymmetric key types only: an "oct" (shared secret) key next to public keys is how HS256
+    // confusion attacks get a foothold, so such a JWKS is refused as configuration.
+    kty: z.enum(["RSA", "EC", "OKP"]),
+    d: z.optional(z.never()),
+  });
+  return z.object({ keys: z.array(publicJwk).check(z.minLength(1)) });
 });
-const jwksJson = z.object({ keys: z.array(publicJwk).check(z.minLength(1)) });
 
 const authEnv = z.object({
   [ENV.authIssuer]: nonEmpty,
@@ -81,7 +85,7 @@ function localJwks(raw: string): JSONWebKeySet {
   } catch {
     throw new AuthConfigError(`${ENV.authJwks} is not JSON`);
   }
-  const parsed = jwksJson.safeParse(value);
+  const parsed = jwksJson().safeParse(value);
   if (!parsed.success) throw new AuthConfigError(`${ENV.authJwks} must be a JWKS of public RSA, EC or OKP keys`);
   return parsed.data as JSONWebKeySet;
 }

@@ -104,7 +104,7 @@ async function sendQueuedReply(deps: OutboxDependencies, item: Record<string, un
 }
 
 async function finishAgentReply(deps: OutboxDependencies, item: Record<string, unknown>, window: DeliveryWindow): Promise<Counted> {
-  const intent = replyIntent.safeParse(item.intent);
+  const intent = replyIntent().safeParse(item.intent);
   if (!intent.success) {
     deps.logger.error("listed reply without a valid intent", { replyId: String(item[TABLE.partitionKey]).slice("REPLY#".length, 80) });
     return "pending";
