@@ -104,7 +104,11 @@ describe("stack config", () => {
   });
 
   it("refuses a prod stack on the dev GCP project", () => {
-    const problems = problemsOf({ ...prod, "gcp:project": "botfleet-dev-replace-me" });
+    const problems = problemsOf({
+      ...prod,
+      "gcp:project": "botfleet-dev-replace-me",
+      "botfleet:gcpDeployServiceAccount": "botfleet-deploy@botfleet-dev-replace-me.iam.gserviceaccount.com",
+    });
     assert.deepEqual(problems, ["gcp:project: prod must not use the dev stack's GCP project botfleet-dev-replace-me (Pulumi.dev.yaml)"]);
   });
 
