@@ -171,7 +171,7 @@ type Issues = z.RefinementCtx;
  */
 function reservedConcurrencyProblems(perFunction: number, quota: number, ctx: Issues): void {
   // A value that failed its own check is reported there; zod still runs this refinement.
-  if (!Number.isInteger(perFunction) || !Number.isInteger(quota) || perFunction === 0) return;
+  if (!Number.isInteger(perFunction) || !Number.isInteger(quota) || perFunction <= 0) return;
   const functions = existingHandlers().length;
   const needed = perFunction * functions + LAMBDA_UNRESERVED_MINIMUM;
   if (needed <= quota) return;

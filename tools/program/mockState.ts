@@ -132,6 +132,16 @@ const TYPE_STATE: Record<string, StateFn> = {
   "aws:acm/certificateValidation:CertificateValidation": (a) => ({ certificateArn: (a.inputs as { certificateArn?: unknown }).certificateArn }),
 };
 
+/**
+ * The id the provider assigns, where the program reads it: a key ring's id is its full resource
+ * name (projects/<p>/locations/<l>/keyRings/<name>, what its keys are created in); elsewhere the
+ * mocks' `<logical name>-id`.
+ */
+export function mockId(args: MockResourceArgs, state: Record<string, unknown>): string {
+  if (args.type === "gcp:kms/keyRing:KeyRing") return `projects/${String(state.project)}/locations/${String(state.location)}/keyRings/${String(state.name)}`;
+  return `${args.name}-id`;
+}
+
 /** A stable, obviously fake project number for a project id (GCP derives resource names from it). */
 export function gcpProjectNumber(project: string): string {
   let hash = 7;

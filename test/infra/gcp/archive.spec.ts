@@ -31,7 +31,7 @@ for (const stack of ["dev", "prod"] as const) {
       assert.equal(ring.inputs.location, run.settings.gcp.region);
       assert.equal(ring.inputs.name, undefined, "auto-named: a key ring outlives pulumi destroy, so each deployment gets a new name");
       assert.match(String(ring.wireOutputs.name), /^archive-keyring-[0-9a-f]{7}$/);
-      assert.equal(key.inputs.keyRing, `${ring.name}-id`);
+      assert.equal(key.inputs.keyRing, `projects/${run.settings.gcp.project}/locations/${run.settings.gcp.region}/keyRings/${String(ring.wireOutputs.name)}`);
       assert.equal(key.inputs.purpose, "ENCRYPT_DECRYPT");
       assert.equal(key.inputs.rotationPeriod, `${run.settings.archive.kmsRotationDays * DAY}s`);
       assert.equal(run.settings.archive.kmsRotationDays, 90);
