@@ -3,6 +3,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { timeoutProblem } from "../runtime/http/functionBudgets";
+import { ROUTES } from "../runtime/routes";
+import { existingHandlers } from "./aws/handlers";
 
 /**
  * Stack config → one typed, frozen `Settings` object.
@@ -29,6 +32,16 @@ const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
 const SCHEDULE = /^(cron|rate)\(.+\)$/;
 const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A user-managed service account: <6-30 char id>@<project>.iam.gserviceaccount.com. */
+const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/;
+
+/**
+ * Lambda keeps at least 100 concurrent executions of an account's regional quota unreserved, and a
+ * function may reserve only what is left above that; new accounts may start with a quota as low as
+ * 10 (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+ */
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
 
 /** Config values arrive as strings; these parse them and say what was expected. */
 const integer = (min: number, max: number) =>
@@ -80,7 +93,7 @@ export const configSchema = z
       .transform(Number),
     "botfleet:lambdaMemoryMb": integer(128, 10240),
     "botfleet:lambdaTimeoutSeconds": integer(1, 900),
-    "botfleet:lambdaReservedConcurrency": integer(1, 1000),
+    "botfleet:lambdaReservedConcurrency": integer(0, 1000),
     "botfleet:apiThrottleRatePerSecond": integer(1, 10000),
     "botfleet:apiThrottleBurst": integer(1, 5000),
     "botfleet:edgeWebhookRequestsPerMinute": integer(1, 100000),
@@ -107,6 +120,11 @@ export const configSchema = z
     "botfleet:originVerifySecret": z
       .string()
       .regex(/^[A-Za-z0-9_-]{32,128}$/, "must be 32-128 URL-safe characters (pulumi config set --secret botfleet:originVerifySecret $(openssl rand -hex 32))"),
+    // --- AWS/GCP account facts and identities (issue 13) ---
+    "botfleet:awsLambdaConcurrencyQuota": integer(10, 1_000_000),
+    "botfleet:gcpDeployServiceAccount": z
+      .string()
+      .regex(GCP_SERVICE_ACCOUNT, "must be the e-mail of a service account in the stack's project (<name>@<project>.iam.gserviceaccount.com)"),
   })
   .superRefine((c, ctx) => {
     if (c["botfleet:archiveDeleteAfterDays"] <= c["botfleet:archiveColdAfterDays"]) {
@@ -123,6 +141,16 @@ export const configSchema = z
         message: "must be at least botfleet:apiThrottleRatePerSecond",
       });
     }
+    reservedConcurrencyProblems(c["botfleet:lambdaReservedConcurrency"], c["botfleet:awsLambdaConcurrencyQuota"], ctx);
+    requestTimeoutProblems(c["botfleet:lambdaTimeoutSeconds"], ctx);
+    const deployProject = GCP_SERVICE_ACCOUNT.exec(c["botfleet:gcpDeployServiceAccount"])?.[1];
+    if (deployProject !== undefined && GCP_PROJECT.test(c["gcp:project"]) && deployProject !== c["gcp:project"]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["botfleet:gcpDeployServiceAccount"],
+        message: `must be a service account of this stack's project ${c["gcp:project"]} (gcp:project), not ${deployProject}`,
+      });
+    }
     const roleAccount = /^arn:aws:iam::(\d{12}):/.exec(c["botfleet:awsDeployRoleArn"])?.[1];
     const [account] = c["aws:allowedAccountIds"];
     if (roleAccount !== undefined && /^\d{12}$/.test(account ?? "") && roleAccount !== account) {
@@ -133,6 +161,42 @@ export const configSchema = z
       });
     }
   });
+
+type Issues = z.RefinementCtx;
+
+/**
+ * Reserved concurrency comes out of the account's quota, and Lambda refuses any reservation that
+ * would leave fewer than LAMBDA_UNRESERVED_MINIMUM unreserved: every deployed function reserves the
+ * same amount, so the sum must fit under the stack's stated quota (npm run preflight reads the real one).
+ */
+function reservedConcurrencyProblems(perFunction: number, quota: number, ctx: Issues): void {
+  // A value that failed its own check is reported there; zod still runs this refinement.
+  if (!Number.isInteger(perFunction) || !Number.isInteger(quota) || perFunction <= 0) return;
+  const functions = existingHandlers().length;
+  const needed = perFunction * functions + LAMBDA_UNRESERVED_MINIMUM;
+  if (needed <= quota) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["botfleet:lambdaReservedConcurrency"],
+    message:
+      `reserves ${perFunction} for each of ${functions} functions (${perFunction * functions}), but Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} ` +
+      `of the account's concurrency unreserved: botfleet:awsLambdaConcurrencyQuota (${quota}) must be at least ${needed}. ` +
+      `Set 0 to reserve nothing, or raise the quota in Service Quotas first and state it in botfleet:awsLambdaConcurrencyQuota`,
+  });
+}
+
+/** Every function that serves a route takes botfleet:lambdaTimeoutSeconds; it must cover the fixed time its code needs. */
+function requestTimeoutProblems(seconds: number, ctx: Issues): void {
+  if (!Number.isInteger(seconds)) return;
+  const routed = existingHandlers().filter((handler) => ROUTES.some((route) => route.handler === handler));
+  const problems = routed.map((handler) => timeoutProblem(handler, seconds * 1000, true)).filter((p): p is string => p !== undefined);
+  if (problems.length === 0) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["botfleet:lambdaTimeoutSeconds"],
+    message: `must fit what each request-path function needs (runtime/http/functionBudgets.ts): ${problems.join("; ")}`,
+  });
+}
 
 export type ConfigKey = keyof z.input<typeof configSchema>;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
@@ -146,7 +210,12 @@ export interface Settings {
   /** Public hostname of the API, e.g. `api.bot.example.com`. */
   readonly apiHostname: string;
   readonly aws: { readonly region: string; readonly accountId: string; readonly deployRoleArn: string };
-  readonly gcp: { readonly project: string; readonly region: string };
+  readonly gcp: {
+    readonly project: string;
+    readonly region: string;
+    /** Service account the gcp provider impersonates for every call (no ambient credentials). */
+    readonly deployServiceAccount: string;
+  };
   readonly cloudflare: {
     readonly accountId: string;
     readonly zoneId: string;
@@ -155,7 +224,14 @@ export interface Settings {
     readonly edgeApiRequestsPerMinute: number;
   };
   readonly logs: { readonly retentionDays: number };
-  readonly functions: { readonly memoryMb: number; readonly timeoutSeconds: number; readonly reservedConcurrency: number };
+  readonly functions: {
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+    /** Per function; undefined = none (the function draws on the account's unreserved pool). */
+    readonly reservedConcurrency: number | undefined;
+    /** The account's regional concurrency quota as the stack states it (what reservations are checked against). */
+    readonly accountConcurrencyQuota: number;
+  };
   readonly api: { readonly throttleRatePerSecond: number; readonly throttleBurst: number };
   readonly bot: {
     readonly rateLimitCapacity: number;
@@ -239,7 +315,7 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
     domain: c["botfleet:domain"],
     apiHostname: `${c["botfleet:apiSubdomain"]}.${c["botfleet:domain"]}`,
     aws: { region: c["aws:region"], accountId, deployRoleArn: c["botfleet:awsDeployRoleArn"] },
-    gcp: { project: c["gcp:project"], region: c["gcp:region"] },
+    gcp: { project: c["gcp:project"], region: c["gcp:region"], deployServiceAccount: c["botfleet:gcpDeployServiceAccount"] },
     cloudflare: {
       accountId: c["botfleet:cloudflareAccountId"],
       zoneId: c["botfleet:cloudflareZoneId"],
@@ -251,7 +327,8 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
     functions: {
       memoryMb: c["botfleet:lambdaMemoryMb"],
       timeoutSeconds: c["botfleet:lambdaTimeoutSeconds"],
-      reservedConcurrency: c["botfleet:lambdaReservedConcurrency"],
+      reservedConcurrency: c["botfleet:lambdaReservedConcurrency"] === 0 ? undefined : c["botfleet:lambdaReservedConcurrency"],
+      accountConcurrencyQuota: c["botfleet:awsLambdaConcurrencyQuota"],
     },
     api: { throttleRatePerSecond: c["botfleet:apiThrottleRatePerSecond"], throttleBurst: c["botfleet:apiThrottleBurst"] },
     bot: {

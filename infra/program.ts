@@ -4,6 +4,7 @@ import { ApiCertificate } from "./aws/certificate";
 import { Backend } from "./aws/backend";
 import { CertificateValidationRecord } from "./cloudflare/certificateValidationRecord";
 import { Edge } from "./cloudflare/edge";
+import { ProjectApis } from "./gcp/apis";
 import { Archive } from "./gcp/archive";
 import { createProviders } from "./providers";
 
@@ -30,7 +31,7 @@ export interface StackOutputs {
  * provider explicitly. Wiring order (each step only consumes outputs of earlier ones):
  *   1. AWS: ACM certificate for api.<domain>              → its DNS validation record
  *   2. Cloudflare: that validation record in the zone      → validated hostname
- *   3. GCP: archive bucket + Workload Identity for the export (writer) and api (reader) roles — their
+ *   3. GCP: the APIs it needs (left on at destroy), then the archive bucket + Workload Identity for the export (writer) and api (reader) roles — their
  *      ARNs are derived from settings, so GCP does not wait for AWS → bucket, external_account configs
  *   4. AWS: backend (KMS, table, secrets, functions, API with custom domain, schedule, alarms)
  *   5. Cloudflare: edge (DNS to the API domain target, zone TLS settings, WAF, rate limits, origin lock)
@@ -48,7 +49,8 @@ export function botfleet(settings: Settings): StackOutputs {
     { provider: providers.cloudflare },
   );
   // --- GCP (infra/gcp): archive ------------------------------------------------------------------
-  const archive = new Archive("archive", { settings }, { provider: providers.gcp });
+  const apis = new ProjectApis("gcp-apis", { settings }, { provider: providers.gcp });
+  const archive = new Archive("archive", { settings, apis }, { provider: providers.gcp });
   // --- AWS (infra/aws): backend ------------------------------------------------------------------
   const backend = new Backend(
     "backend",

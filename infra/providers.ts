@@ -29,6 +29,10 @@ export function createProviders(settings: Settings): Providers {
   const gcpProvider = new gcp.Provider(`${settings.prefix}-gcp`, {
     project: settings.gcp.project,
     region: settings.gcp.region,
+    // Every call runs as the stack's deploy service account, whatever credentials are ambient: the
+    // deployer (CI's federated identity, or a person) needs only roles/iam.serviceAccountTokenCreator
+    // on it, and the account's own roles bound what a deploy can do in this project (README).
+    impersonateServiceAccount: settings.gcp.deployServiceAccount,
     defaultLabels: tags,
   });
 

@@ -8,7 +8,7 @@ import type { HandlerAccess } from "./access";
 import { LAMBDA_HANDLER, bundleArchive } from "./bundle";
 import { functionPolicy } from "./functionPolicy";
 import { handlerEntry } from "./handlers";
-import { renderPolicy, serviceTrustPolicy } from "./iamDocument";
+import { lambdaExecutionTrustPolicy, renderPolicy } from "./iamDocument";
 
 /** The export is not on a request path: it reads a whole day of tickets and uploads it. */
 export const EXPORT_TIMEOUT_SECONDS = 300;
@@ -62,9 +62,10 @@ export function roleName(settings: Settings, handler: HandlerName): string {
 
 /**
  * One deployed entry point: its own log group (retention + logs key), its own role (trusted only
- * by Lambda for this account) with the policy generated from its declaration, and the function
- * itself — nodejs22.x on arm64, the esbuild bundle of its entry, environment encrypted with the
- * data key, X-Ray active, JSON logs, reserved concurrency. None of that is an argument.
+ * by the Lambda service; see lambdaExecutionTrustPolicy) with the policy generated from its
+ * declaration, and the function itself — nodejs22.x on arm64, the esbuild bundle of its entry,
+ * environment encrypted with the data key, X-Ray active, JSON logs, reserved concurrency when the
+ * stack opts in. None of that is an argument.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -113,7 +114,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       {
         name: roleName(args.settings, args.handler),
         description: `${functionName(args.settings, args.handler)} function; policy generated from infra/aws/access.ts`,
-        assumeRolePolicy: renderPolicy(serviceTrustPolicy("lambda.amazonaws.com", args.settings.aws.accountId)),
+        assumeRolePolicy: renderPolicy(lambdaExecutionTrustPolicy()),
         maxSessionDuration: 3600,
       },
       { parent: this },
@@ -162,7 +163,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
         code: bundleArchive(handlerEntry(handler)),
         memorySize: settings.functions.memoryMb,
         timeout: SCHEDULED_TIMEOUT_SECONDS[handler] ?? settings.functions.timeoutSeconds,
-        reservedConcurrentExecutions: settings.functions.reservedConcurrency,
+        // Only when the stack opts in: every reservation comes out of the account's quota, which must
+        // keep 100 unreserved (infra/config.ts refuses reservations that do not fit).
+        ...(settings.functions.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: settings.functions.reservedConcurrency } : {}),
         kmsKeyArn: args.keys.dataKeyArn,
         environment: { variables: args.environment },
         tracingConfig: { mode: "Active" },

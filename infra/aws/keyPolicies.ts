@@ -76,6 +76,33 @@ export function logGroupArnPatterns(ctx: KeyPolicyContext): string[] {
   return [`${base}/aws/lambda/${ctx.prefix}-*`, `${base}/aws/apigateway/${ctx.prefix}-*`];
 }
 
+/** The alarms that may publish to this stack's topic: every alarm is named `<prefix>-<id>` (alarms.ts). */
+export function alarmArnPattern(ctx: KeyPolicyContext): string {
+  return `arn:aws:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:${ctx.prefix}-*`;
+}
+
+/**
+ * CloudWatch alarms publishing to the KMS-encrypted alarm topic. The key policy AWS documents for
+ * an AWS service that publishes to an encrypted topic names the service principal with
+ * kms:Decrypt and kms:GenerateDataKey* and no kms:ViaService
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services):
+ * kms:ViaService is in the request context only when a KMS-integrated service uses a key on behalf
+ * of a principal in the account (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service),
+ * not for a service principal's own permission, so the former condition could never match and every
+ * alarm notification was dropped. The same page allows aws:SourceAccount / aws:SourceArn for
+ * CloudWatch (unlike EventBridge), which keep the grant to this account's alarms of this stack.
+ */
+export function cloudWatchAlarmsKeyStatement(ctx: KeyPolicyContext): PolicyStatement {
+  return {
+    Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+    Resource: "*",
+    Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId }, ArnLike: { "aws:SourceArn": alarmArnPattern(ctx) } },
+  };
+}
+
 export function keyPolicy(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyDocument {
   const root = `arn:aws:iam::${ctx.accountId}:root`;
   const statements: PolicyStatement[] = [
@@ -116,16 +143,6 @@ export function keyPolicy(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyDoc
       Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": logGroupArnPatterns(ctx) } },
     });
   }
-  if (purpose === "data") {
-    statements.push({
-      // Alarm notifications go to the KMS-encrypted SNS topic; SNS calls KMS on CloudWatch's behalf.
-      Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: "*",
-      Condition: { StringEquals: { "kms:ViaService": `sns.${ctx.region}.amazonaws.com` } },
-    });
-  }
+  if (purpose === "data") statements.push(cloudWatchAlarmsKeyStatement(ctx));
   return policyDocument(statements);
 }

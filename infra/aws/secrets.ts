@@ -3,6 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { SECRET_NAMES, type SecretName } from "../../runtime/env";
 import type { Settings } from "../config";
 
+/**
+ * A deleted secret keeps its name through the recovery window (7-30 days), and creating a secret
+ * with that name fails until the window ends; 0 deletes at once without recovery
+ * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html). Dev must
+ * come back after `pulumi destroy` (its values are test tokens, set again out of band); prod keeps
+ * AWS's longest window, so a mistaken delete can still be undone (`aws secretsmanager restore-secret`).
+ */
+export function recoveryWindowDays(settings: Settings): number {
+  return settings.isProd ? 30 : 0;
+}
+
 export interface SecretsArgs {
   /** Stack settings: name prefix, prod's longer recovery window, and the origin-verify value. */
   readonly settings: Settings;
@@ -35,9 +46,10 @@ export class Secrets extends pulumi.ComponentResource {
             name: `${settings.prefix}/${secretName}`,
             description: `${settings.prefix} ${secretName} secret; value set out of band (README "AWS infrastructure")`,
             kmsKeyId: args.kmsKeyArn,
-            recoveryWindowInDays: settings.isProd ? 30 : 7,
+            recoveryWindowInDays: recoveryWindowDays(settings),
           },
-          { parent: this },
+          // Prod's bot tokens are set out of band and exist nowhere else: `pulumi destroy` refuses them.
+          { parent: this, protect: settings.isProd },
         ),
       ]),
     ) as Record<SecretName, aws.secretsmanager.Secret>;

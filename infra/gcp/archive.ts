@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config";
-import { apiRoleName, exportRoleName } from "../naming";
+import { apiRoleName, archiveRoleId, deploymentSuffixOf, exportRoleName, workloadIdentityPoolId } from "../naming";
+import type { ProjectApis } from "./apis";
 import { archiveLifecycleRules, daysToSeconds, kmsDuration } from "./archiveLifecycle";
 import { externalAccountCredentialConfig } from "./credentialConfig";
 import { AWS_ATTRIBUTE_MAPPING, onlyRolesCondition, rolePrincipalSet } from "./workloadIdentity";
@@ -14,6 +15,8 @@ export interface ArchiveArgs {
    * uniform access, public access prevention, versioning or the role condition.
    */
   readonly settings: Settings;
+  /** The project's APIs, enabled by the program: each resource waits for the API it is created through. */
+  readonly apis: ProjectApis;
 }
 
 /**
@@ -70,13 +73,15 @@ export class Archive extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:gcp:Archive", name, {}, opts);
-    const { settings } = args;
+    const { settings, apis } = args;
 
-    const { keyRing, key, keyGrant } = this.createKey(name, settings);
-    const bucket = this.createBucket(name, settings, key, keyGrant);
-    const { pool, provider } = this.createIdentityPool(name, settings);
-    const serviceAccount = this.createExportServiceAccount(name, settings, bucket, pool);
-    const readerServiceAccount = this.createReaderServiceAccount(name, settings, bucket, pool);
+    const { keyRing, key, keyGrant } = this.createKey(name, settings, apis);
+    // Ids GCP keeps after a delete carry this deployment's suffix (infra/naming.ts says why).
+    const suffix = keyRing.name.apply(deploymentSuffixOf);
+    const bucket = this.createBucket(name, settings, key, keyGrant, apis);
+    const { pool, provider } = this.createIdentityPool(name, settings, suffix, apis);
+    const serviceAccount = this.createExportServiceAccount(name, settings, bucket, pool, suffix, apis);
+    const readerServiceAccount = this.createReaderServiceAccount(name, settings, bucket, pool, suffix, apis);
 
     this.bucketName = bucket.name;
     this.kmsKeyId = key.id;
@@ -100,9 +105,12 @@ export class Archive extends pulumi.ComponentResource {
     });
   }
 
-  private createKey(name: string, settings: Settings) {
+  private createKey(name: string, settings: Settings, apis: ProjectApis) {
     const protect = settings.isProd;
-    const keyRing = new gcp.kms.KeyRing(`${name}-keyring`, { name: `${settings.prefix}-archive`, location: settings.gcp.region }, { parent: this, protect });
+    const kms = { dependsOn: [apis.services.cloudkms] };
+    // No name: Pulumi auto-names it (`archive-keyring-<7 hex>`), a new name for each deployment,
+    // because a key ring outlives `pulumi destroy` for ever. Its suffix names the other such ids.
+    const keyRing = new gcp.kms.KeyRing(`${name}-keyring`, { location: settings.gcp.region }, { parent: this, protect, ...kms });
     const key = new gcp.kms.CryptoKey(
       `${name}-key`,
       {
@@ -113,19 +121,19 @@ export class Archive extends pulumi.ComponentResource {
         versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "SOFTWARE" },
         labels: this.labels(settings),
       },
-      { parent: this, protect },
+      { parent: this, protect, ...kms },
     );
     // The bucket encrypts through its project's GCS service agent; it gets this key and no other.
-    const agent = gcp.storage.getProjectServiceAccountOutput({ project: settings.gcp.project }, { parent: this });
+    const agent = gcp.storage.getProjectServiceAccountOutput({ project: settings.gcp.project }, { parent: this, dependsOn: [apis.services.storage] });
     const keyGrant = new gcp.kms.CryptoKeyIAMMember(
       `${name}-key-gcs-agent`,
       { cryptoKeyId: key.id, role: KMS_ENCRYPTER_DECRYPTER, member: pulumi.interpolate`serviceAccount:${agent.emailAddress}` },
-      { parent: this },
+      { parent: this, ...kms },
     );
     return { keyRing, key, keyGrant };
   }
 
-  private createBucket(name: string, settings: Settings, key: gcp.kms.CryptoKey, keyGrant: gcp.kms.CryptoKeyIAMMember) {
+  private createBucket(name: string, settings: Settings, key: gcp.kms.CryptoKey, keyGrant: gcp.kms.CryptoKeyIAMMember, apis: ProjectApis) {
     return new gcp.storage.Bucket(
       `${name}-bucket`,
       {
@@ -151,19 +159,22 @@ export class Archive extends pulumi.ComponentResource {
         forceDestroy: !settings.isProd,
         labels: this.labels(settings),
       },
-      { parent: this, protect: settings.isProd, dependsOn: [keyGrant] },
+      { parent: this, protect: settings.isProd, dependsOn: [keyGrant, apis.services.storage] },
     );
   }
 
-  private createIdentityPool(name: string, settings: Settings) {
+  private createIdentityPool(name: string, settings: Settings, suffix: pulumi.Output<string>, apis: ProjectApis) {
+    // Pools and providers are IAM resources; what they issue is exchanged through STS (federation)
+    // and then IAM Credentials (impersonation), so no token path exists before all three are on.
+    const federation = { dependsOn: [apis.services.iam, apis.services.sts, apis.services.iamcredentials] };
     const pool = new gcp.iam.WorkloadIdentityPool(
       `${name}-pool`,
       {
-        workloadIdentityPoolId: `${settings.prefix}-aws`,
+        workloadIdentityPoolId: suffix.apply((s) => workloadIdentityPoolId(settings, s)),
         displayName: `${settings.prefix} AWS`,
         description: `AWS account ${settings.aws.accountId}: the botfleet export and api functions only`,
       },
-      { parent: this },
+      { parent: this, ...federation },
     );
     const provider = new gcp.iam.WorkloadIdentityPoolProvider(
       `${name}-pool-aws`,
@@ -177,13 +188,20 @@ export class Archive extends pulumi.ComponentResource {
         // decided by the workloadIdentityUser bindings below (export → writer, api → reader).
         attributeCondition: onlyRolesCondition(settings.aws.accountId, [exportRoleName(settings), apiRoleName(settings)]),
       },
-      { parent: this },
+      { parent: this, ...federation },
     );
     return { pool, provider };
   }
 
-  private createExportServiceAccount(name: string, settings: Settings, bucket: gcp.storage.Bucket, pool: gcp.iam.WorkloadIdentityPool) {
-    return this.createFederatedServiceAccount(name, settings, bucket, pool, {
+  private createExportServiceAccount(
+    name: string,
+    settings: Settings,
+    bucket: gcp.storage.Bucket,
+    pool: gcp.iam.WorkloadIdentityPool,
+    suffix: pulumi.Output<string>,
+    apis: ProjectApis,
+  ) {
+    return this.createFederatedServiceAccount(name, settings, bucket, pool, suffix, apis, {
       resource: "export",
       accountId: `${settings.prefix}-export`,
       displayName: "botfleet export (federated from AWS)",
@@ -195,8 +213,15 @@ export class Archive extends pulumi.ComponentResource {
     });
   }
 
-  private createReaderServiceAccount(name: string, settings: Settings, bucket: gcp.storage.Bucket, pool: gcp.iam.WorkloadIdentityPool) {
-    return this.createFederatedServiceAccount(name, settings, bucket, pool, {
+  private createReaderServiceAccount(
+    name: string,
+    settings: Settings,
+    bucket: gcp.storage.Bucket,
+    pool: gcp.iam.WorkloadIdentityPool,
+    suffix: pulumi.Output<string>,
+    apis: ProjectApis,
+  ) {
+    return this.createFederatedServiceAccount(name, settings, bucket, pool, suffix, apis, {
       resource: "api",
       accountId: `${settings.prefix}-archive-reader`,
       displayName: "botfleet archive reader (federated from AWS)",
@@ -218,6 +243,8 @@ export class Archive extends pulumi.ComponentResource {
     settings: Settings,
     bucket: gcp.storage.Bucket,
     pool: gcp.iam.WorkloadIdentityPool,
+    suffix: pulumi.Output<string>,
+    apis: ProjectApis,
     identity: {
       readonly resource: string;
       readonly accountId: string;
@@ -229,21 +256,22 @@ export class Archive extends pulumi.ComponentResource {
       readonly awsRoleName: string;
     },
   ) {
+    const iam = { dependsOn: [apis.services.iam] };
     const serviceAccount = new gcp.serviceaccount.Account(
       `${name}-${identity.role === "writer" ? "export" : "reader"}-sa`,
       { accountId: identity.accountId, displayName: identity.displayName, description: identity.description },
-      { parent: this },
+      { parent: this, ...iam },
     );
     const role = new gcp.projects.IAMCustomRole(
       `${name}-${identity.role}-role`,
       {
-        roleId: `botfleet_${settings.environment}_archive_${identity.role}`,
+        roleId: suffix.apply((s) => archiveRoleId(settings, identity.role, s)),
         title: `botfleet ${settings.environment} archive ${identity.role}`,
         description: identity.roleDescription,
         permissions: [...identity.permissions],
         stage: "GA",
       },
-      { parent: this },
+      { parent: this, ...iam },
     );
     new gcp.storage.BucketIAMMember(
       `${name}-${identity.resource}-${identity.role}`,
@@ -257,7 +285,7 @@ export class Archive extends pulumi.ComponentResource {
         role: WORKLOAD_IDENTITY_USER,
         member: pool.name.apply((poolName) => rolePrincipalSet(poolName, settings.aws.accountId, identity.awsRoleName)),
       },
-      { parent: this },
+      { parent: this, ...iam },
     );
     return serviceAccount;
   }

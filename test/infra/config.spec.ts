@@ -4,6 +4,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_KEYS, ConfigError, parseSettings, PROJECT_DIR, readDevAccounts } from "../../infra/config";
+import { existingHandlers } from "../../infra/aws/handlers";
+import { FUNCTION_BUDGETS, TIMEOUT_MARGIN_MS } from "../../runtime/http/functionBudgets";
+import { ROUTES } from "../../runtime/routes";
 import { readStackConfig } from "../../tools/program/stackConfig";
 
 const dev = readStackConfig("dev");
@@ -55,6 +58,13 @@ describe("stack config", () => {
     ["botfleet:logRetentionDays", "10", /retention periods/],
     ["botfleet:lambdaMemoryMb", "64", /at least 128/],
     ["botfleet:lambdaReservedConcurrency", "ten", /whole number/],
+    ["botfleet:lambdaReservedConcurrency", "-1", /at least 0/],
+    ["botfleet:awsLambdaConcurrencyQuota", "5", /at least 10/],
+    ["botfleet:gcpDeployServiceAccount", "botfleet-deploy", /service account in the stack's project/],
+    ["botfleet:gcpDeployServiceAccount", "123456789-compute@developer.gserviceaccount.com", /service account in the stack's project/],
+    ["botfleet:gcpDeployServiceAccount", "botfleet-deploy@another-project.iam.gserviceaccount.com", /of this stack's project botfleet-dev-replace-me \(gcp:project\), not another-project/],
+    ["botfleet:lambdaTimeoutSeconds", "3", /api: timeout 3000 ms is below its 6000 ms budget/],
+    ["botfleet:lambdaTimeoutSeconds", "31", /exceeds API Gateway's 30 s/],
     ["botfleet:archiveSoftDeleteDays", "-1", /at least 7/],
     ["botfleet:cloudflareManagedWaf", "yes", /"true" or "false"/],
     ["botfleet:cloudflareZoneId", "zone", /32-character hex/],
@@ -78,6 +88,42 @@ describe("stack config", () => {
   it("reads an empty WhatsApp phone number id (the default) as WhatsApp not used, and digits as the number", () => {
     assert.equal(parseSettings(dev, devAccounts).whatsappPhoneNumberId, undefined);
     assert.equal(parseSettings({ ...dev, "botfleet:whatsappPhoneNumberId": "106540352242922" }, devAccounts).whatsappPhoneNumberId, "106540352242922");
+  });
+
+  describe("Lambda reserved concurrency against the account's quota", () => {
+    const functions = existingHandlers().length;
+    it("reserves nothing by default, which a new account (quota 10) can deploy", () => {
+      for (const raw of [dev, prod]) {
+        const settings = parseSettings(raw, devAccounts);
+        assert.equal(settings.functions.reservedConcurrency, undefined);
+        assert.equal(settings.functions.accountConcurrencyQuota, 10);
+      }
+    });
+    it("refuses any reservation on the new-account default quota, naming the key and what the quota must be", () => {
+      const problems = problemsOf({ ...dev, "botfleet:lambdaReservedConcurrency": "1" });
+      assert.equal(problems.length, 1);
+      assert.match(problems[0] ?? "", /^botfleet:lambdaReservedConcurrency: reserves 1 for each of \d+ functions/);
+      assert.match(problems[0] ?? "", new RegExp(`botfleet:awsLambdaConcurrencyQuota \\(10\\) must be at least ${functions + 100}`));
+    });
+    it("accepts a reservation exactly when 100 stay unreserved (the issue's figures: 5 → 140, 50 → 500 for eight functions)", () => {
+      for (const perFunction of [5, 50]) {
+        const needed = perFunction * functions + 100;
+        const ok = parseSettings({ ...prod, "botfleet:lambdaReservedConcurrency": String(perFunction), "botfleet:awsLambdaConcurrencyQuota": String(needed) }, devAccounts);
+        assert.equal(ok.functions.reservedConcurrency, perFunction);
+        const problems = problemsOf({ ...prod, "botfleet:lambdaReservedConcurrency": String(perFunction), "botfleet:awsLambdaConcurrencyQuota": String(needed - 1) });
+        assert.match(problems[0] ?? "", new RegExp(`must be at least ${needed}`));
+      }
+      if (functions === 8) assert.deepEqual([5 * 8 + 100, 50 * 8 + 100], [140, 500]);
+    });
+  });
+
+  it("refuses a request-path timeout below what the runtime's fixed budgets need, naming the key and the function", () => {
+    const minimum = Math.max(...existingHandlers().filter((h) => ROUTES.some((r) => r.handler === h)).map((h) => FUNCTION_BUDGETS[h].longestMs + TIMEOUT_MARGIN_MS));
+    const seconds = Math.ceil(minimum / 1000);
+    assert.doesNotThrow(() => parseSettings({ ...dev, "botfleet:lambdaTimeoutSeconds": String(seconds) }, devAccounts));
+    const problems = problemsOf({ ...dev, "botfleet:lambdaTimeoutSeconds": String(seconds - 1) });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? "", /^botfleet:lambdaTimeoutSeconds: must fit what each request-path function needs/);
   });
 
   it("names a missing required key and how to set it", () => {
@@ -104,7 +150,11 @@ describe("stack config", () => {
   });
 
   it("refuses a prod stack on the dev GCP project", () => {
-    const problems = problemsOf({ ...prod, "gcp:project": "botfleet-dev-replace-me" });
+    const problems = problemsOf({
+      ...prod,
+      "gcp:project": "botfleet-dev-replace-me",
+      "botfleet:gcpDeployServiceAccount": "botfleet-deploy@botfleet-dev-replace-me.iam.gserviceaccount.com",
+    });
     assert.deepEqual(problems, ["gcp:project: prod must not use the dev stack's GCP project botfleet-dev-replace-me (Pulumi.dev.yaml)"]);
   });
 

@@ -45,11 +45,13 @@ for (const stack of ["dev", "prod"] as const) {
       ]);
     });
 
-    it("pins the gcp provider to the stack's project and region", () => {
+    it("pins the gcp provider to the stack's project and region, impersonating the stack's deploy service account", () => {
       const gcp = providersOf(run).find((p) => p.type === "pulumi:providers:gcp");
       assert.ok(gcp);
       assert.equal(gcp.inputs.project, run.settings.gcp.project);
       assert.equal(gcp.inputs.region, run.settings.gcp.region);
+      assert.equal(gcp.inputs.impersonateServiceAccount, `botfleet-deploy@${run.settings.gcp.project}.iam.gserviceaccount.com`);
+      assert.equal(gcp.inputs.impersonateServiceAccount, run.settings.gcp.deployServiceAccount);
     });
 
     it("gives every custom resource an explicit provider of its own package", () => {

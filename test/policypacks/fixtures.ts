@@ -13,8 +13,9 @@ export const onAws = (type: string, props: Record<string, unknown>, name = "r"):
 
 export const doc = (...statements: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 export const rolePolicy = (...statements: Record<string, unknown>[]) => onAws("aws:iam/rolePolicy:RolePolicy", { role: "botfleet-prod-api", policy: doc(...statements) });
-export const lambdaTrust = (condition: Record<string, unknown> = { StringEquals: { "aws:SourceAccount": OURS } }) =>
-  ({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: condition });
+/** A Lambda execution role's trust as Lambda documents it (no condition), or with `condition` added. */
+export const lambdaTrust = (condition?: Record<string, unknown>) =>
+  ({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) });
 export const role = (trust: Record<string, unknown>[], inline: unknown[] = []) =>
   onAws("aws:iam/role:Role", { name: "botfleet-prod-api", assumeRolePolicy: doc(...trust), inlinePolicies: inline });
 export const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:${OURS}:table/botfleet-prod`;

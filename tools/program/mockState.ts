@@ -1,4 +1,5 @@
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { UNKNOWN } from "../gate/engineEncoding";
 
@@ -10,11 +11,29 @@ export interface MockContext {
   readonly region: string;
   readonly accountId: string;
   readonly gcpProject: string;
+  /**
+   * The random part of an auto-name (7 hex digits) for the resource being created. The engine draws
+   * it once per resource when it is first created, keeps it in state, and draws a new one after a
+   * destroy; unset, a fixed value per resource (one deployment, reproducible runs).
+   */
+  readonly autoNameSuffix?: (type: string, logicalName: string) => string;
+}
+
+/**
+ * Types whose physical name the program leaves to Pulumi's auto-naming (`<logical name>-<7 hex>`,
+ * https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming) and then reads back: the
+ * mocks name them as the engine would, not by the bare logical name.
+ */
+export const AUTO_NAMED_TYPES: ReadonlySet<string> = new Set(["gcp:kms/keyRing:KeyRing"]);
+
+export function fixedAutoNameSuffix(type: string, logicalName: string): string {
+  return createHash("sha256").update(`${type}::${logicalName}`).digest("hex").slice(0, 7);
 }
 
 export function mockState(args: MockResourceArgs, ctx: MockContext, preview = false): Record<string, unknown> {
   const inputs = (args.inputs ?? {}) as Record<string, unknown>;
-  const name = typeof inputs.name === "string" ? inputs.name : args.name;
+  const autoName = AUTO_NAMED_TYPES.has(args.type) ? `${args.name}-${(ctx.autoNameSuffix ?? fixedAutoNameSuffix)(args.type, args.name)}` : args.name;
+  const name = typeof inputs.name === "string" ? inputs.name : autoName;
   const [pkg, module] = args.type.split(":");
   const state: Record<string, unknown> = { ...inputs };
   // Known before anything exists: Pulumi's auto-name (assigned when inputs are checked, shown by
@@ -112,6 +131,16 @@ const TYPE_STATE: Record<string, StateFn> = {
   },
   "aws:acm/certificateValidation:CertificateValidation": (a) => ({ certificateArn: (a.inputs as { certificateArn?: unknown }).certificateArn }),
 };
+
+/**
+ * The id the provider assigns, where the program reads it: a key ring's id is its full resource
+ * name (projects/<p>/locations/<l>/keyRings/<name>, what its keys are created in); elsewhere the
+ * mocks' `<logical name>-id`.
+ */
+export function mockId(args: MockResourceArgs, state: Record<string, unknown>): string {
+  if (args.type === "gcp:kms/keyRing:KeyRing") return `projects/${String(state.project)}/locations/${String(state.location)}/keyRings/${String(state.name)}`;
+  return `${args.name}-id`;
+}
 
 /** A stable, obviously fake project number for a project id (GCP derives resource names from it). */
 export function gcpProjectNumber(project: string): string {

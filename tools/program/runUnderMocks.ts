@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, type Settings } from "../../infra/config";
 import { botfleet, type StackOutputs } from "../../infra/program";
-import { mockCall, type MockContext, mockState } from "./mockState";
+import type { CloudStandIn } from "./cloudStandIn";
+import { mockCall, type MockContext, mockId, mockState } from "./mockState";
 import { type RawConfig, readStackConfigWithSecrets } from "./stackConfig";
 
 /** One resource the program registered, as the engine would have seen it. */
@@ -71,6 +72,11 @@ export interface RunOptions {
   readonly lean?: boolean;
   /** Called as each resource's registration completes, in order (the engine analyzes it then). */
   readonly onRegister?: (resource: RegisteredResource) => void;
+  /**
+   * The clouds across deployments (tools/program/cloudStandIn.ts): every create is checked against
+   * the names it holds, and auto-names get a fresh random part, as a new deployment would.
+   */
+  readonly cloud?: CloudStandIn;
 }
 
 const PROJECT = "botfleet";
@@ -116,18 +122,33 @@ async function runOnce<T extends object>(
     else config[key] = value;
   }
 
+  const cloud = options.cloud;
   const ctx: MockContext = {
     region: config["aws:region"] ?? "us-east-1",
     accountId: firstAccount(config["aws:allowedAccountIds"]) ?? "000000000000",
     gcpProject: config["gcp:project"] ?? "unknown-project",
+    ...(cloud ? { autoNameSuffix: cloud.autoNameSuffix } : {}),
   };
 
   const preview = options.preview === true;
   const resources: RegisteredResource[] = [];
+  const createFailures: unknown[] = [];
   await pulumi.runtime.setMocks(
     {
       // In a preview nothing has been created: no id (the SDK then resolves it as unknown).
-      newResource: (args) => ({ id: preview ? undefined : `${args.name}-id`, state: args.custom ? mockState(args, ctx, preview) : {} }),
+      newResource: (args) => {
+        const state = args.custom ? mockState(args, ctx, preview) : {};
+        if (cloud && args.custom && !preview) {
+          try {
+            cloud.create(args.type, state);
+          } catch (error) {
+            // Reported when the run ends, as `pulumi up` reports a failed create (thrown here, the
+            // mock monitor would leave the run waiting for the resource for ever).
+            createFailures.push(error);
+          }
+        }
+        return { id: preview ? undefined : mockId(args, state), state };
+      },
       call: (args) => mockCall(args.token, args.inputs as Record<string, unknown>, ctx),
     },
     PROJECT,
@@ -159,6 +180,7 @@ async function runOnce<T extends object>(
     restoreTraces();
   }
   if (failure) throw failure.error;
+  if (createFailures.length > 0) throw createFailures[0];
   if (!settings || !built) throw new Error("program did not run");
 
   return {

@@ -7,7 +7,7 @@ import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_DATA_ACTIONS } from "../../../infra/aws/queues";
 import { ENV, SECRET_NAMES } from "../../../runtime/env";
 import { HANDLERS } from "../../../runtime/routes";
-import type { ProgramRun } from "../../../tools/program/runUnderMocks";
+import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
 import { STACKS, stackRun, arnPrefix, one, ofType, policyOf } from "./resources";
 
 const KNOWN_ENV = new Set<string>(Object.values(ENV));
@@ -57,7 +57,9 @@ for (const stack of STACKS) {
           assert.equal(inputs.memorySize, run.settings.functions.memoryMb);
           const scheduled: Partial<Record<string, number>> = { export: EXPORT_TIMEOUT_SECONDS, outbox: OUTBOX_TIMEOUT_SECONDS };
           assert.equal(inputs.timeout, scheduled[handler] ?? run.settings.functions.timeoutSeconds);
-          assert.equal(inputs.reservedConcurrentExecutions, run.settings.functions.reservedConcurrency);
+          // No reservation unless the stack opts in: a new account's quota (10) leaves none to reserve.
+          assert.equal(run.settings.functions.reservedConcurrency, undefined);
+          assert.equal("reservedConcurrentExecutions" in inputs, false);
           const archive = inputs.code as { assets: Promise<Record<string, { text: Promise<string> }>> };
           const assets = await archive.assets;
           const bundle = bundleEntry(handlerEntry(handler));
@@ -127,3 +129,14 @@ for (const stack of STACKS) {
     }
   });
 }
+
+describe("aws functions: reserved concurrency when a stack opts in", () => {
+  it("reserves the stated amount on every function once the stated quota leaves 100 unreserved", async () => {
+    const perFunction = 5;
+    const quota = String(perFunction * existingHandlers().length + 100);
+    const run = await runProgram("dev", { lean: true, overrides: { "botfleet:lambdaReservedConcurrency": String(perFunction), "botfleet:awsLambdaConcurrencyQuota": quota } });
+    const functions = run.resources.filter((r) => r.type === "aws:lambda/function:Function");
+    assert.equal(functions.length, existingHandlers().length);
+    for (const fn of functions) assert.equal(fn.inputs.reservedConcurrentExecutions, perFunction, fn.name);
+  });
+});

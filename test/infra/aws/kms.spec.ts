@@ -56,7 +56,8 @@ describe("aws key policies", () => {
     for (const purpose of KEY_PURPOSES) {
       const actions = keyPolicy(purpose, ctx).Statement.flatMap((s) => s.Action);
       assert.ok(!actions.includes("kms:DisableKeyRotation"), purpose);
-      assert.ok(!actions.some((a) => a.endsWith("*")), purpose);
+      // The one wildcard is AWS's own, in the key policy it documents for alarms to an encrypted topic.
+      assert.deepEqual(actions.filter((a) => a.endsWith("*")), purpose === "data" ? ["kms:GenerateDataKey*"] : [], purpose);
     }
     assert.ok(!(KEY_ADMIN_ACTIONS as readonly string[]).includes("kms:Decrypt"), "root administers but does not decrypt directly");
   });
@@ -73,5 +74,25 @@ describe("aws key policies", () => {
       ["dynamodb", "lambda", "sqs", "sns"].map((s) => `${s}.eu-west-1.amazonaws.com`),
     );
     assert.deepEqual(use("logs"), [], "no principal of the account decrypts logs directly");
+  });
+
+  it("lets CloudWatch alarms use the data key as AWS documents for an encrypted topic: the service principal, Decrypt and GenerateDataKey*, scoped to this stack's alarms, no kms:ViaService", () => {
+    const statement = keyPolicy("data", ctx).Statement.find((s) => s.Sid === "CloudWatchAlarmsPublishToEncryptedTopic");
+    assert.deepEqual(statement, {
+      Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": ctx.accountId },
+        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${ctx.accountId}:alarm:${ctx.prefix}-*` },
+      },
+    });
+    // kms:ViaService is only in requests a service makes on behalf of a principal of the account:
+    // on a service principal's own grant it would never match, and no alarm would reach the topic.
+    for (const s of keyPolicy("data", ctx).Statement.filter((x) => x.Principal?.Service !== undefined)) {
+      assert.equal(JSON.stringify(s.Condition ?? {}).includes("kms:ViaService"), false, s.Sid);
+    }
   });
 });

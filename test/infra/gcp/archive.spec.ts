@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
+import { ProjectApis } from "../../../infra/gcp/apis";
 import { ARCHIVE_READER_PERMISSIONS, ARCHIVE_WRITER_PERMISSIONS, Archive } from "../../../infra/gcp/archive";
-import { apiRoleName, exportRoleName } from "../../../infra/naming";
+import { apiRoleName, deploymentSuffixOf, exportRoleName } from "../../../infra/naming";
 import { gcpProjectNumber } from "../../../tools/program/mockState";
 import { type ProgramRun, type RegisteredResource, runProgram } from "../../../tools/program/runUnderMocks";
 import { buildUnderMocks, type ComponentRun, oneOf } from "../cloudflare/underMocks";
@@ -28,8 +29,9 @@ for (const stack of ["dev", "prod"] as const) {
       const ring = only(run, "gcp:kms/keyRing:KeyRing");
       const key = only(run, "gcp:kms/cryptoKey:CryptoKey");
       assert.equal(ring.inputs.location, run.settings.gcp.region);
-      assert.equal(ring.inputs.name, `botfleet-${stack}-archive`);
-      assert.equal(key.inputs.keyRing, `${ring.name}-id`);
+      assert.equal(ring.inputs.name, undefined, "auto-named: a key ring outlives pulumi destroy, so each deployment gets a new name");
+      assert.match(String(ring.wireOutputs.name), /^archive-keyring-[0-9a-f]{7}$/);
+      assert.equal(key.inputs.keyRing, `projects/${run.settings.gcp.project}/locations/${run.settings.gcp.region}/keyRings/${String(ring.wireOutputs.name)}`);
       assert.equal(key.inputs.purpose, "ENCRYPT_DECRYPT");
       assert.equal(key.inputs.rotationPeriod, `${run.settings.archive.kmsRotationDays * DAY}s`);
       assert.equal(run.settings.archive.kmsRotationDays, 90);
@@ -115,18 +117,19 @@ for (const stack of ["dev", "prod"] as const) {
       const emailOf = (accountId: string) => `${accountId}@${run.settings.gcp.project}.iam.gserviceaccount.com`;
       assert.deepEqual(accounts.map((a) => a.inputs.accountId).sort(), [`botfleet-${stack}-archive-reader`, `botfleet-${stack}-export`]);
       const roles = new Map(all(run, "gcp:projects/iAMCustomRole:IAMCustomRole").map((r) => [r.inputs.roleId, r.inputs.permissions]));
-      assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer`), [
+      const suffix = deploymentSuffixOf(String(only(run, "gcp:kms/keyRing:KeyRing").wireOutputs.name));
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer_${suffix}`), [
         "storage.objects.create",
         "storage.objects.get",
         "storage.objects.update",
         "storage.objects.delete",
       ]);
-      assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer`), [...ARCHIVE_WRITER_PERMISSIONS]);
-      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), ["storage.objects.get"]);
-      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader`), [...ARCHIVE_READER_PERMISSIONS]);
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_writer_${suffix}`), [...ARCHIVE_WRITER_PERMISSIONS]);
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader_${suffix}`), ["storage.objects.get"]);
+      assert.deepEqual(roles.get(`botfleet_${stack}_archive_reader_${suffix}`), [...ARCHIVE_READER_PERMISSIONS]);
       const bindings = all(run, "gcp:storage/bucketIAMMember:BucketIAMMember");
       const bucket = only(run, "gcp:storage/bucket:Bucket");
-      const roleId = (name: string) => `projects/${run.settings.gcp.project}/roles/botfleet_${stack}_archive_${name}`;
+      const roleId = (name: string) => `projects/${run.settings.gcp.project}/roles/botfleet_${stack}_archive_${name}_${suffix}`;
       assert.deepEqual(
         bindings.map((b) => ({ bucket: b.inputs.bucket, role: b.inputs.role, member: b.inputs.member })),
         [
@@ -170,7 +173,8 @@ describe("gcp archive component: resource options and outputs", () => {
   before(async () => {
     for (const stack of ["dev", "prod"] as const) {
       runs[stack] = await buildUnderMocks(stack, (settings, providers) => {
-        const archive = new Archive("archive", { settings }, { provider: providers.gcp });
+        const apis = new ProjectApis("gcp-apis", { settings }, { provider: providers.gcp });
+        const archive = new Archive("archive", { settings, apis }, { provider: providers.gcp });
         return { bucketName: archive.bucketName, credentialConfig: archive.credentialConfig };
       });
     }
@@ -196,7 +200,8 @@ describe("gcp archive component: resource options and outputs", () => {
     const run = runs.dev;
     assert.ok(run);
     const component = oneOf(run.resources, "botfleet:gcp:Archive");
-    for (const r of run.resources.filter((x) => x.type.startsWith("gcp:") && x.custom)) {
+    const apis = oneOf(run.resources, "botfleet:gcp:ProjectApis");
+    for (const r of run.resources.filter((x) => x.type.startsWith("gcp:") && x.custom && x.parent !== apis.urn)) {
       assert.equal(r.parent, component.urn, `${r.type} is a child of the archive`);
     }
   });
@@ -206,10 +211,12 @@ describe("gcp archive component: resource options and outputs", () => {
     assert.ok(run);
     const config = JSON.parse(run.outputs.credentialConfig) as Record<string, unknown>;
     const number = gcpProjectNumber(run.settings.gcp.project);
+    const ring = oneOf(run.resources, "gcp:kms/keyRing:KeyRing");
+    const poolId = `botfleet-prod-aws-${deploymentSuffixOf(String(ring.wireOutputs.name))}`;
     assert.deepEqual(config, {
       universe_domain: "googleapis.com",
       type: "external_account",
-      audience: `//iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/botfleet-prod-aws/providers/export-aws`,
+      audience: `//iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${poolId}/providers/export-aws`,
       subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
       service_account_impersonation_url: `https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/botfleet-prod-export@${run.settings.gcp.project}.iam.gserviceaccount.com:generateAccessToken`,
       token_url: "https://sts.googleapis.com/v1/token",

@@ -1,3 +1,4 @@
+import { strict as assert } from "node:assert";
 import { awsIamAttachmentDisallowAdminManagedPolicies } from "../../../policypacks/security/aws/iam/attachment/disallowAdminManagedPolicies";
 import { awsIamPolicyDisallowNotActionNotResource } from "../../../policypacks/security/aws/iam/document/disallowNotActionNotResource";
 import { awsIamPolicyDisallowPassRoleWildcard } from "../../../policypacks/security/aws/iam/document/disallowPassRoleWildcard";
@@ -18,7 +19,6 @@ const trust = {
       Effect: "Allow",
       Principal: { Service: "lambda.amazonaws.com" },
       Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
     },
   ],
 };
@@ -121,13 +121,27 @@ describe("policy pack: least-privilege AWS IAM", () => {
   });
 
   describe("aws-iam-role-require-scoped-lambda-trust", () => {
-    it("accepts a Lambda role trusted by lambda.amazonaws.com with aws:SourceAccount", async () => {
+    it("accepts a Lambda role trusted by lambda.amazonaws.com alone, as Lambda documents it", async () => {
       expectClean(await analyze(awsIamRoleRequireScopedLambdaTrust, { type: ROLE, props: role }));
     });
-    it("rejects a Lambda trust without the aws:SourceAccount condition", async () => {
-      const statements = [{ ...trust.Statement[0], Condition: undefined }];
+    for (const condition of [
+      { StringEquals: { "aws:SourceAccount": "111111111111" } },
+      { ArnLike: { "aws:SourceArn": "arn:aws:lambda:eu-west-1:111111111111:function:*" } },
+      { StringEquals: { "AWS:SOURCEACCOUNT": "111111111111" } },
+      { Null: { "aws:SourceAccount": "false" } },
+    ]) {
+      it(`rejects a Lambda trust conditioned on a key Lambda does not send: ${JSON.stringify(condition)}`, async () => {
+        const statements = [{ ...trust.Statement[0], Condition: condition }];
+        const props = withProp(role, "assumeRolePolicy", JSON.stringify({ Statement: statements }));
+        const violations = await analyze(awsIamRoleRequireScopedLambdaTrust, { type: ROLE, props });
+        expectViolation(violations, "aws-iam-role-require-scoped-lambda-trust");
+        assert.match(JSON.stringify(violations), /could never be assumed/);
+      });
+    }
+    it("lets a condition that holds when the key is absent through (it denies nothing)", async () => {
+      const statements = [{ ...trust.Statement[0], Condition: { StringEqualsIfExists: { "aws:SourceAccount": "111111111111" } } }];
       const props = withProp(role, "assumeRolePolicy", JSON.stringify({ Statement: statements }));
-      expectViolation(await analyze(awsIamRoleRequireScopedLambdaTrust, { type: ROLE, props }), "aws-iam-role-require-scoped-lambda-trust");
+      expectClean(await analyze(awsIamRoleRequireScopedLambdaTrust, { type: ROLE, props }));
     });
     it("rejects a Lambda role also trusted by another service", async () => {
       const statements = [{ ...trust.Statement[0], Principal: { Service: ["lambda.amazonaws.com", "ec2.amazonaws.com"] } }];
