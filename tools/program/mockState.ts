@@ -1,6 +1,7 @@
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { isDeepStrictEqual } from "node:util";
 import { UNKNOWN } from "../gate/engineEncoding";
+import { type ApiZone, cloudflareCall } from "./cloudflareStandIn";
 
 /**
  * What the cloud would compute for a resource on create, so that outputs other resources consume
@@ -10,6 +11,8 @@ export interface MockContext {
   readonly region: string;
   readonly accountId: string;
   readonly gcpProject: string;
+  /** The Cloudflare zone the edge's deploy-time reads see (tools/program/cloudflareStandIn.ts). */
+  readonly cloudflareZone?: ApiZone;
 }
 
 export function mockState(args: MockResourceArgs, ctx: MockContext, preview = false): Record<string, unknown> {
@@ -129,6 +132,10 @@ export function mockCall(token: string, inputs: Record<string, unknown>, ctx: Mo
       return { id: project, project, emailAddress, member: `serviceAccount:${emailAddress}` };
     },
   };
+  if (token.startsWith("cloudflare:") && ctx.cloudflareZone) {
+    const answered = cloudflareCall(token, inputs, ctx.cloudflareZone);
+    if (answered) return answered;
+  }
   const answer = known[token];
   if (!answer) throw new Error(`unexpected invoke ${token} under mocks (${JSON.stringify(inputs)}, project ${ctx.gcpProject})`);
   return answer();

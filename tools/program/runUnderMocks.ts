@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, type Settings } from "../../infra/config";
 import { botfleet, type StackOutputs } from "../../infra/program";
+import { type ApiZone, freshZone } from "./cloudflareStandIn";
 import { mockCall, type MockContext, mockState } from "./mockState";
 import { type RawConfig, readStackConfigWithSecrets } from "./stackConfig";
 
@@ -69,6 +70,8 @@ export interface RunOptions {
    * carry their messages.
    */
   readonly lean?: boolean;
+  /** The Cloudflare zone as its API would answer (default: a fresh zone matching the stack's config). */
+  readonly cloudflareZone?: (fresh: ApiZone) => ApiZone;
   /** Called as each resource's registration completes, in order (the engine analyzes it then). */
   readonly onRegister?: (resource: RegisteredResource) => void;
 }
@@ -120,6 +123,7 @@ async function runOnce<T extends object>(
     region: config["aws:region"] ?? "us-east-1",
     accountId: firstAccount(config["aws:allowedAccountIds"]) ?? "000000000000",
     gcpProject: config["gcp:project"] ?? "unknown-project",
+    cloudflareZone: (options.cloudflareZone ?? ((zone) => zone))(freshZone(config)),
   };
 
   const preview = options.preview === true;
