@@ -54,7 +54,11 @@ export class Edge extends pulumi.ComponentResource {
     readonly zoneSettings: readonly cloudflare.ZoneSetting[];
     readonly rulesets: Readonly<Partial<Record<RulesetSuffix, cloudflare.Ruleset>>>;
   };
-  private readonly guard: pulumi.Output<true>;
+  /**
+   * Resolves once the zone's entry points allow the edge to write; rejects with every problem
+   * otherwise (in `pulumi preview`/`up` the program then fails with that message before any rule is written).
+   */
+  readonly ready: pulumi.Output<true>;
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("botfleet:cloudflare:Edge", name, {}, opts);
@@ -64,7 +68,7 @@ export class Edge extends pulumi.ComponentResource {
     const host = settings.apiHostname;
 
     const suffixes = (Object.keys(EDGE_PHASES) as RulesetSuffix[]).filter((s) => s !== "managed-waf" || cf.managedWaf);
-    this.guard = guardEntryPoints(
+    this.ready = guardEntryPoints(
       {
         zoneId,
         zoneName: cf.zoneName,
@@ -119,7 +123,7 @@ export class Edge extends pulumi.ComponentResource {
    * every resource the edge writes into the zone takes it, so a refused deploy writes nothing.
    */
   private afterGuard(zoneId: string): pulumi.Output<string> {
-    return this.guard.apply(() => zoneId);
+    return this.ready.apply(() => zoneId);
   }
 
   private createApiRecord(name: string, zoneId: string, host: string, target: pulumi.Input<string>) {
