@@ -139,7 +139,9 @@ export const configSchema = z
     }
     const apiHostname = `${c["botfleet:apiSubdomain"]}.${c["botfleet:domain"]}`;
     const coverage = certificateCoverage(apiHostname, c["botfleet:cloudflareZoneName"], c["botfleet:cloudflareAdvancedCertificate"]);
-    if (coverage.kind === "outsideZone" || coverage.kind === "notCovered") {
+    // Judged only on well-formed names (zod runs refinements even when a field failed its own check).
+    const wellFormed = HOSTNAME.test(apiHostname) && HOSTNAME.test(c["botfleet:cloudflareZoneName"]);
+    if (wellFormed && coverage.kind === "outsideZone" || coverage.kind === "notCovered") {
       ctx.addIssue({ code: "custom", path: ["botfleet:domain"], message: coverage.message });
     }
   });
