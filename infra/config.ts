@@ -6,6 +6,7 @@ import { z } from "zod";
 import { timeoutProblem } from "../runtime/http/functionBudgets";
 import { ROUTES } from "../runtime/routes";
 import { existingHandlers } from "./aws/handlers";
+import { certificateCoverage } from "./cloudflare/certificateCoverage";
 
 /**
  * Stack config → one typed, frozen `Settings` object.
@@ -85,6 +86,10 @@ export const configSchema = z
     "botfleet:cloudflareAccountId": z.string().regex(CLOUDFLARE_ID, "must be a 32-character hex Cloudflare account id"),
     "botfleet:cloudflareZoneId": z.string().regex(CLOUDFLARE_ID, "must be a 32-character hex Cloudflare zone id"),
     "botfleet:cloudflareManagedWaf": boolean,
+    "botfleet:cloudflareZoneName": z.string().regex(HOSTNAME, "must be the Cloudflare zone's name as the dashboard shows it, e.g. example.com"),
+    "botfleet:cloudflareAdvancedCertificate": boolean,
+    "botfleet:cloudflareZoneWideTls": boolean,
+    "botfleet:cloudflareAdoptForeignRules": boolean,
     "botfleet:logRetentionDays": z
       .string()
       .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(Number(v)), {
@@ -160,6 +165,13 @@ export const configSchema = z
         message: `must be a role in this stack's account ${account} (aws:allowedAccountIds), not ${roleAccount}`,
       });
     }
+    const apiHostname = `${c["botfleet:apiSubdomain"]}.${c["botfleet:domain"]}`;
+    const coverage = certificateCoverage(apiHostname, c["botfleet:cloudflareZoneName"], c["botfleet:cloudflareAdvancedCertificate"]);
+    // Judged only on well-formed names (zod runs refinements even when a field failed its own check).
+    const wellFormed = HOSTNAME.test(apiHostname) && HOSTNAME.test(c["botfleet:cloudflareZoneName"]);
+    if (wellFormed && coverage.kind === "outsideZone" || coverage.kind === "notCovered") {
+      ctx.addIssue({ code: "custom", path: ["botfleet:domain"], message: coverage.message });
+    }
   });
 
 type Issues = z.RefinementCtx;
@@ -219,6 +231,14 @@ export interface Settings {
   readonly cloudflare: {
     readonly accountId: string;
     readonly zoneId: string;
+    /** The zone's name (example.com): what Universal SSL covers is decided against it. */
+    readonly zoneName: string;
+    /** Order an advanced certificate (Advanced Certificate Manager, paid) for the API host. */
+    readonly advancedCertificate: boolean;
+    /** Also set the TLS settings zone-wide, for every name in the zone (off: only the API host). */
+    readonly zoneWideTls: boolean;
+    /** Let `pulumi up` overwrite rules in the zone's entry-point rulesets that botfleet did not write. */
+    readonly adoptForeignRules: boolean;
     readonly managedWaf: boolean;
     readonly edgeWebhookRequestsPerMinute: number;
     readonly edgeApiRequestsPerMinute: number;
@@ -269,14 +289,27 @@ export class ConfigError extends Error {
   }
 }
 
-/** What prod is compared against: the dev stack's accounts as written in Pulumi.dev.yaml. */
+/**
+ * Another stack of the project as its Pulumi.<stack>.yaml declares it: prod must not share an AWS
+ * account or GCP project with any of them, and no two stacks may share a Cloudflare zone.
+ */
+export interface OtherStack {
+  readonly stack: string;
+  readonly awsAccountId?: string;
+  readonly gcpProject?: string;
+  readonly cloudflareZoneId?: string;
+  readonly cloudflareZoneName?: string;
+}
+
+/** The dev stack's accounts alone (the form older callers pass). */
 export interface DevAccounts {
   readonly awsAccountId?: string;
   readonly gcpProject?: string;
 }
 
 /** Pure: raw config strings (by full key) → Settings, or a ConfigError listing every problem. */
-export function parseSettings(raw: Readonly<Record<string, string | undefined>>, dev?: DevAccounts): Settings {
+export function parseSettings(raw: Readonly<Record<string, string | undefined>>, others?: readonly OtherStack[] | DevAccounts): Settings {
+  const otherStacks: readonly OtherStack[] = others === undefined ? [] : Array.isArray(others) ? others : [{ stack: "dev", ...(others as DevAccounts) }];
   const input = Object.fromEntries(CONFIG_KEYS.map((key) => [key, raw[key]]));
   const result = configSchema.safeParse(input);
   if (!result.success) {
@@ -296,17 +329,8 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
   const accountId = c["aws:allowedAccountIds"][0] as string;
   const environment = c["botfleet:environment"];
 
-  if (environment === "prod") {
-    const problems: string[] = [];
-    if (!dev) problems.push("botfleet:environment: prod needs Pulumi.dev.yaml beside Pulumi.yaml to prove it uses other accounts");
-    if (dev?.awsAccountId === accountId) {
-      problems.push(`aws:allowedAccountIds: prod must not use the dev stack's AWS account ${accountId} (Pulumi.dev.yaml)`);
-    }
-    if (dev?.gcpProject === c["gcp:project"]) {
-      problems.push(`gcp:project: prod must not use the dev stack's GCP project ${c["gcp:project"]} (Pulumi.dev.yaml)`);
-    }
-    if (problems.length > 0) throw new ConfigError(problems);
-  }
+  const problems = [...crossStackProblems(environment, accountId, c["gcp:project"], otherStacks), ...sharedZoneProblems(c["botfleet:cloudflareZoneId"], c["botfleet:cloudflareZoneName"], otherStacks)];
+  if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
     environment,
@@ -319,6 +343,10 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
     cloudflare: {
       accountId: c["botfleet:cloudflareAccountId"],
       zoneId: c["botfleet:cloudflareZoneId"],
+      zoneName: c["botfleet:cloudflareZoneName"],
+      advancedCertificate: c["botfleet:cloudflareAdvancedCertificate"],
+      zoneWideTls: c["botfleet:cloudflareZoneWideTls"],
+      adoptForeignRules: c["botfleet:cloudflareAdoptForeignRules"],
       managedWaf: c["botfleet:cloudflareManagedWaf"],
       edgeWebhookRequestsPerMinute: c["botfleet:edgeWebhookRequestsPerMinute"],
       edgeApiRequestsPerMinute: c["botfleet:edgeApiRequestsPerMinute"],
@@ -358,18 +386,62 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
   });
 }
 
+/** Prod never runs on another stack's AWS account or GCP project (and needs dev's file to prove it). */
+function crossStackProblems(environment: Environment, accountId: string, project: string, others: readonly OtherStack[]): string[] {
+  if (environment !== "prod") return [];
+  const problems: string[] = [];
+  if (!others.some((o) => o.stack === "dev")) problems.push("botfleet:environment: prod needs Pulumi.dev.yaml beside Pulumi.yaml to prove it uses other accounts");
+  for (const other of others) {
+    if (other.awsAccountId === accountId) {
+      problems.push(`aws:allowedAccountIds: prod must not use the ${other.stack} stack's AWS account ${accountId} (Pulumi.${other.stack}.yaml)`);
+    }
+    if (other.gcpProject === project) problems.push(`gcp:project: prod must not use the ${other.stack} stack's GCP project ${project} (Pulumi.${other.stack}.yaml)`);
+  }
+  return problems;
+}
+
+/**
+ * A Cloudflare zone holds one entry-point ruleset per phase, shared by everything that writes rules
+ * there (https://developers.cloudflare.com/ruleset-engine/about/phases/#phase-entry-point-ruleset):
+ * a second stack creating the edge's rulesets in the same zone fails ("A similar configuration with
+ * rules already exists", pulumi/pulumi-cloudflare#782), or, once imported, would overwrite the
+ * first stack's rules. So every stack needs a zone of its own. Sharing a Cloudflare account is
+ * fine: the edge writes no account-level ruleset.
+ */
+function sharedZoneProblems(zoneId: string, zoneName: string, others: readonly OtherStack[]): string[] {
+  const why = "a zone has one entry-point ruleset per phase, so two stacks cannot both own the edge's rulesets; give each stack a zone of its own";
+  return others.flatMap((other) => {
+    if (other.cloudflareZoneId === zoneId) return [`botfleet:cloudflareZoneId: zone ${zoneId} is also the ${other.stack} stack's zone (Pulumi.${other.stack}.yaml): ${why}`];
+    if (other.cloudflareZoneName === zoneName) return [`botfleet:cloudflareZoneName: zone ${zoneName} is also the ${other.stack} stack's zone (Pulumi.${other.stack}.yaml): ${why}`];
+    return [];
+  });
+}
+
+/** Every other stack file beside Pulumi.yaml (Pulumi.<stack>.yaml), as declared there. */
+export function readOtherStacks(projectDir: string, currentStack: string): OtherStack[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] !== currentStack)
+    .map(([file, stack]) => {
+      const doc = parseYaml(fs.readFileSync(path.join(projectDir, file), "utf8")) as { config?: Record<string, unknown> } | null;
+      const config = doc?.config ?? {};
+      const accounts = config["aws:allowedAccountIds"];
+      const str = (key: string) => (typeof config[key] === "string" ? (config[key] as string) : undefined);
+      return {
+        stack: stack as string,
+        awsAccountId: Array.isArray(accounts) ? String(accounts[0]) : undefined,
+        gcpProject: str("gcp:project"),
+        cloudflareZoneId: str("botfleet:cloudflareZoneId"),
+        cloudflareZoneName: str("botfleet:cloudflareZoneName"),
+      };
+    });
+}
+
 /** The dev stack's accounts as written in its stack file (undefined when the file is absent). */
 export function readDevAccounts(projectDir: string): DevAccounts | undefined {
-  const file = path.join(projectDir, "Pulumi.dev.yaml");
-  if (!fs.existsSync(file)) return undefined;
-  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  const config = doc?.config ?? {};
-  const accounts = config["aws:allowedAccountIds"];
-  const project = config["gcp:project"];
-  return {
-    awsAccountId: Array.isArray(accounts) ? String(accounts[0]) : undefined,
-    gcpProject: typeof project === "string" ? project : undefined,
-  };
+  const dev = readOtherStacks(projectDir, "").find((o) => o.stack === "dev");
+  return dev && { awsAccountId: dev.awsAccountId, gcpProject: dev.gcpProject };
 }
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -384,7 +456,7 @@ export function loadSettings(): Settings {
       ? pulumi.runtime.getConfig(key)
       : new pulumi.Config(namespace).get(name);
   }
-  return parseSettings(raw, readDevAccounts(PROJECT_DIR));
+  return parseSettings(raw, readOtherStacks(PROJECT_DIR, pulumi.getStack()));
 }
 
 function deepFreeze<T extends object>(value: T): T {

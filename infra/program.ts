@@ -34,7 +34,8 @@ export interface StackOutputs {
  *   3. GCP: the APIs it needs (left on at destroy), then the archive bucket + Workload Identity for the export (writer) and api (reader) roles — their
  *      ARNs are derived from settings, so GCP does not wait for AWS → bucket, external_account configs
  *   4. AWS: backend (KMS, table, secrets, functions, API with custom domain, schedule, alarms)
- *   5. Cloudflare: edge (DNS to the API domain target, zone TLS settings, WAF, rate limits, origin lock)
+ *   5. Cloudflare: edge (reads the zone's entry points first; DNS to the API domain target, TLS rules for the
+ *      API host only, WAF, rate limits, origin lock; zone-wide settings and a certificate pack only when opted in)
  */
 export function botfleet(settings: Settings): StackOutputs {
   const providers = createProviders(settings);

@@ -36,8 +36,11 @@ export function createProviders(settings: Settings): Providers {
     defaultLabels: tags,
   });
 
-  // The token is optional here: unset, the provider reads CLOUDFLARE_API_TOKEN from the environment
-  // (CI), so it never has to live in the stack file.
+  // Cloudflare's provider takes no account or zone to pin to: the stack is held to its zone by its
+  // own token (one per stack, scoped to that zone: README "Cloudflare prerequisites"), by the edge
+  // checking the zone's name and account at deploy time (cloudflare/entryPoints.ts), and by the
+  // policy cloudflare-resource-require-stack-zone. The token is the stack's `cloudflare:apiToken`
+  // config secret or, unset, CLOUDFLARE_API_TOKEN from the environment (CI: one per environment).
   const apiToken = new pulumi.Config("cloudflare").getSecret("apiToken");
   const cloudflareProvider = new cloudflare.Provider(`${settings.prefix}-cloudflare`, apiToken ? { apiToken } : {});
 

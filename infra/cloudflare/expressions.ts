@@ -12,8 +12,12 @@
  * https://developers.cloudflare.com/ruleset-engine/rules-language/functions/ (any, lower, starts_with).
  */
 
-/** Request fields the builder may compare. */
-export type Field = "http.host" | "http.request.method" | "http.request.uri.path" | "http.request.version";
+/**
+ * Request fields the builder may compare. `cf.tls_version` is the client connection's TLS version
+ * ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", or "none" for plain HTTP), all plans
+ * (https://developers.cloudflare.com/ruleset-engine/rules-language/fields/reference/cf.tls_version/).
+ */
+export type Field = "http.host" | "http.request.method" | "http.request.uri.path" | "http.request.version" | "cf.tls_version";
 
 export type Expr =
   | { readonly kind: "eq"; readonly field: Field; readonly value: string }
@@ -26,6 +30,8 @@ export type Expr =
   | { readonly kind: "headerEq"; readonly name: string; readonly value: string }
   /** The request carries header `name` (any case), with any value. */
   | { readonly kind: "hasHeader"; readonly name: string }
+  /** `ssl`: the client's connection to Cloudflare is encrypted (a Boolean field, all plans). */
+  | { readonly kind: "ssl" }
   | { readonly kind: "not"; readonly expr: Expr }
   | { readonly kind: "and"; readonly exprs: readonly Expr[] }
   | { readonly kind: "or"; readonly exprs: readonly Expr[] };
@@ -41,6 +47,7 @@ export const startsWith = (field: Field, prefix: string): Expr => ({ kind: "star
 export const ipIn = (cidrs: readonly string[]): Expr => ({ kind: "ipIn", cidrs: [...cidrs] });
 export const headerEq = (name: string, value: string): Expr => ({ kind: "headerEq", name: name.toLowerCase(), value });
 export const hasHeader = (name: string): Expr => ({ kind: "hasHeader", name: name.toLowerCase() });
+export const ssl: Expr = { kind: "ssl" };
 export const not = (expr: Expr): Expr => ({ kind: "not", expr });
 export const and = (...exprs: Expr[]): Expr => (exprs.length === 1 ? (exprs[0] as Expr) : { kind: "and", exprs });
 export const or = (...exprs: Expr[]): Expr => (exprs.length === 1 ? (exprs[0] as Expr) : { kind: "or", exprs });
@@ -97,6 +104,8 @@ export function render(expr: Expr): string {
       return `any(http.request.headers[${str(expr.name)}][*] eq ${str(expr.value)})`;
     case "hasHeader":
       return `any(lower(http.request.headers.names[*])[*] eq ${str(expr.name)})`;
+    case "ssl":
+      return "ssl";
     case "not":
       return `not ${group(expr.expr)}`;
     case "and":

@@ -1,6 +1,7 @@
 /**
  * Zone-wide TLS settings, one cloudflare.ZoneSetting per id (provider v6). They apply to every
- * name in the zone, not only the API hostname. Pure data.
+ * name in the zone, not only the API hostname, so the edge sets them only when the stack opts in
+ * (botfleet:cloudflareZoneWideTls); by default the API host gets its own rules (hostTls.ts). Pure data.
  */
 export interface ZoneSettingValue {
   readonly id: "ssl" | "min_tls_version" | "tls_1_3" | "always_use_https" | "automatic_https_rewrites" | "security_header";

@@ -36,6 +36,7 @@ import { awsSnsTopicRequireCmkEncryption } from "./aws/sns/topic/requireCmkEncry
 import { awsSqsQueueRequireCmkEncryption } from "./aws/sqs/queue/requireCmkEncryption";
 import { cloudflareDnsRecordRequireProxiedOrigin } from "./cloudflare/dnsRecord/requireProxiedOrigin";
 import { cloudflareEdgeDisallowTlsDowngrade } from "./cloudflare/edge/disallowTlsDowngrade";
+import { cloudflareResourceRequireStackZone } from "./cloudflare/resource/requireStackZone";
 import { cloudflareZoneRequireTlsSettings } from "./cloudflare/zone/requireTlsSettings";
 import { cloudflareZoneSettingRequireAlwaysHttps } from "./cloudflare/zoneSetting/requireAlwaysHttps";
 import { cloudflareZoneSettingRequireMinTls12 } from "./cloudflare/zoneSetting/requireMinTls12";
@@ -123,6 +124,7 @@ export const policies: Policies = [
   // Stack accounts (resource policies on providers and every resource's provider: they stop `up` before the first change)
   awsProviderRequireAllowedAccount,
   gcpProviderRequireConfiguredProject,
+  cloudflareResourceRequireStackZone,
   stackDisallowDefaultProviders,
   stackRequireProdAccountsDifferFromDev,
 ];

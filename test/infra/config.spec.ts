@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_KEYS, ConfigError, parseSettings, PROJECT_DIR, readDevAccounts } from "../../infra/config";
+import { CONFIG_KEYS, ConfigError, type OtherStack, parseSettings, PROJECT_DIR, readDevAccounts, readOtherStacks } from "../../infra/config";
 import { existingHandlers } from "../../infra/aws/handlers";
 import { FUNCTION_BUDGETS, TIMEOUT_MARGIN_MS } from "../../runtime/http/functionBudgets";
 import { ROUTES } from "../../runtime/routes";
@@ -23,6 +23,16 @@ function problemsOf(raw: Record<string, string | undefined>): string[] {
   assert.fail("expected the config to be refused");
 }
 
+function problemsOfWith(raw: Record<string, string | undefined>, others: readonly OtherStack[]): string[] {
+  try {
+    parseSettings(raw, others);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return [...err.problems];
+  }
+  assert.fail("expected the config to be refused");
+}
+
 describe("stack config", () => {
   it("reads both real stack files into settings for their own accounts", () => {
     const devSettings = parseSettings(dev, devAccounts);
@@ -31,7 +41,14 @@ describe("stack config", () => {
     assert.equal(prodSettings.environment, "prod");
     assert.notEqual(devSettings.aws.accountId, prodSettings.aws.accountId);
     assert.notEqual(devSettings.gcp.project, prodSettings.gcp.project);
-    assert.equal(prodSettings.apiHostname, "api.bot.example.com");
+    assert.equal(prodSettings.apiHostname, "api.example.com");
+    assert.equal(devSettings.apiHostname, "api.example.net");
+    assert.notEqual(devSettings.cloudflare.zoneId, prodSettings.cloudflare.zoneId);
+    assert.deepEqual(
+      [prodSettings.cloudflare.advancedCertificate, prodSettings.cloudflare.zoneWideTls, prodSettings.cloudflare.adoptForeignRules],
+      [false, false, false],
+      "nothing paid, zone-wide or overwriting by default",
+    );
     assert.equal(devSettings.logs.retentionDays, 14, "stack value overrides the Pulumi.yaml default");
     assert.equal(prodSettings.bot.conversationTtlMinutes, 30, "Pulumi.yaml default applies when the stack is silent");
   });
@@ -68,6 +85,14 @@ describe("stack config", () => {
     ["botfleet:archiveSoftDeleteDays", "-1", /at least 7/],
     ["botfleet:cloudflareManagedWaf", "yes", /"true" or "false"/],
     ["botfleet:cloudflareZoneId", "zone", /32-character hex/],
+    ["botfleet:cloudflareZoneName", "Example.COM", /zone's name/],
+    ["botfleet:cloudflareZoneWideTls", "on", /"true" or "false"/],
+    ["botfleet:cloudflareAdvancedCertificate", "1", /"true" or "false"/],
+    ["botfleet:cloudflareAdoptForeignRules", "yes", /"true" or "false"/],
+    ["botfleet:domain", "dev.bot.example.net", /api\.dev\.bot\.example\.net 3 levels below the zone example\.net; Cloudflare's Universal SSL covers only example\.net and \*\.example\.net/],
+    ["botfleet:domain", "bot.example.net", /2 levels below .*botfleet:cloudflareAdvancedCertificate true/],
+    ["botfleet:domain", "example.org", /must be example\.net \(botfleet:cloudflareZoneName\) or a name inside it/],
+    ["botfleet:domain", "notexample.net", /must be example\.net \(botfleet:cloudflareZoneName\) or a name inside it/],
     ["botfleet:whatsappPhoneNumberId", "+1 650 555 1234", /digits only/],
     ["botfleet:whatsappPhoneNumberId", "abc", /or empty when WhatsApp is not used/],
     ["botfleet:exportSchedule", "daily", /cron\(\.\.\.\) or rate/],
@@ -84,6 +109,41 @@ describe("stack config", () => {
       assert.ok(problems[0]?.endsWith(`; got ${JSON.stringify(value)}`), `${problems[0]} quotes the bad value`);
     });
   }
+
+  it("accepts a deep API host once the stack orders an advanced certificate for it", () => {
+    const settings = parseSettings({ ...dev, "botfleet:domain": "dev.bot.example.net", "botfleet:cloudflareAdvancedCertificate": "true" }, devAccounts);
+    assert.equal(settings.apiHostname, "api.dev.bot.example.net");
+    assert.equal(settings.cloudflare.advancedCertificate, true);
+  });
+
+  it("accepts the zone apex as the domain and a first-level API host under a name inside the zone", () => {
+    assert.equal(parseSettings({ ...dev, "botfleet:domain": "example.net", "botfleet:apiSubdomain": "bot-api" }, devAccounts).apiHostname, "bot-api.example.net");
+  });
+
+  it("refuses two stacks on one Cloudflare zone, on either side, naming the other stack and the key", () => {
+    const others: OtherStack[] = [{ stack: "prod", awsAccountId: "222222222222", gcpProject: "botfleet-prod-replace-me", cloudflareZoneId: dev["botfleet:cloudflareZoneId"], cloudflareZoneName: "example.com" }];
+    assert.deepEqual(problemsOfWith({ ...dev }, [{ stack: "dev", awsAccountId: "999999999999" }, ...others]), [
+      "botfleet:cloudflareZoneId: zone 0000000000000000000000000000000a is also the prod stack's zone (Pulumi.prod.yaml): a zone has one entry-point ruleset per phase, so two stacks cannot both own the edge's rulesets; give each stack a zone of its own",
+    ]);
+    const sameName: OtherStack[] = [{ stack: "staging", cloudflareZoneId: "f".repeat(32), cloudflareZoneName: "example.net" }];
+    assert.match(problemsOfWith({ ...dev }, sameName)[0] ?? "", /^botfleet:cloudflareZoneName: zone example\.net is also the staging stack's zone \(Pulumi\.staging\.yaml\)/);
+    assert.doesNotThrow(() => parseSettings({ ...dev }, [{ stack: "prod", cloudflareZoneId: "b".repeat(32), cloudflareZoneName: "example.com" }]), "a shared Cloudflare account is fine: the edge writes no account-level ruleset");
+  });
+
+  it("reads every other stack file beside Pulumi.yaml, never the running stack's own", () => {
+    const others = readOtherStacks(PROJECT_DIR, "prod");
+    assert.deepEqual(others.map((o) => o.stack), ["dev"]);
+    assert.deepEqual(others[0], { stack: "dev", awsAccountId: "111111111111", gcpProject: "botfleet-dev-replace-me", cloudflareZoneId: "0000000000000000000000000000000a", cloudflareZoneName: "example.net" });
+    assert.deepEqual(readOtherStacks(PROJECT_DIR, "staging").map((o) => o.stack).sort(), ["dev", "prod"]);
+  });
+
+  it("refuses prod on any other stack's account or project, naming that stack", () => {
+    const others: OtherStack[] = [{ stack: "dev", awsAccountId: "111111111111" }, { stack: "staging", awsAccountId: "222222222222", gcpProject: "botfleet-prod-replace-me" }];
+    assert.deepEqual(problemsOfWith({ ...prod }, others), [
+      "aws:allowedAccountIds: prod must not use the staging stack's AWS account 222222222222 (Pulumi.staging.yaml)",
+      "gcp:project: prod must not use the staging stack's GCP project botfleet-prod-replace-me (Pulumi.staging.yaml)",
+    ]);
+  });
 
   it("reads an empty WhatsApp phone number id (the default) as WhatsApp not used, and digits as the number", () => {
     assert.equal(parseSettings(dev, devAccounts).whatsappPhoneNumberId, undefined);

@@ -52,6 +52,7 @@ const BYPASSES: { policy: string; what: string; resources: TestResource[]; confi
   { policy: "gcp-storage-bucket-require-versioning", what: '"false" as a string', resources: gcp("gcp:storage/bucket:Bucket", { versioning: { enabled: "false" } }) },
   { policy: "aws-provider-require-allowed-account", what: "forbiddenAccountIds instead of allowedAccountIds", resources: [{ ...awsProvider(), props: { region: "eu-west-1", forbiddenAccountIds: JSON.stringify(["111111111111"]) } }], config: { accountId: OURS } },
   { policy: "gcp-provider-require-configured-project", what: "only a billing project, no project", resources: [{ ...gcpProvider(), props: { billingProject: "botfleet-prod", userProjectOverride: "true" } }], config: { project: "botfleet-prod" } },
+  { policy: "cloudflare-resource-require-stack-zone", what: "a DNS record pointed at the dev zone from the prod stack", resources: [{ type: "cloudflare:index/dnsRecord:DnsRecord", name: "api", props: { zoneId: "0000000000000000000000000000000a", name: "api.example.com", type: "CNAME", proxied: true } }], config: { zoneId: "0000000000000000000000000000000b", accountId: "00000000000000000000000000000001" } },
   { policy: "stack-require-prod-accounts-differ-from-dev", what: "dev's account hidden as the second allowed account", resources: [awsProvider([OURS, "111111111111"])], config: { environment: "prod", devAccountId: "111111111111", devProject: "botfleet-dev" } },
 ];
 

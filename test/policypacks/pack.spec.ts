@@ -71,6 +71,9 @@ describe("policy pack: metadata and per-stack config", () => {
       assert.equal(config.get("aws-provider-require-allowed-account")?.properties.accountId, account, `accountId in config.${stack}.json must equal aws:allowedAccountIds in Pulumi.${stack}.yaml`);
       assert.equal(config.get("gcp-provider-require-configured-project")?.properties.project, yaml["gcp:project"], `project in config.${stack}.json must equal gcp:project in Pulumi.${stack}.yaml`);
       assert.equal(config.get("aws-dynamodb-table-require-deletion-protection")?.properties.environment, yaml["botfleet:environment"]);
+      const cloudflare = config.get("cloudflare-resource-require-stack-zone")?.properties;
+      assert.equal(cloudflare?.zoneId, yaml["botfleet:cloudflareZoneId"], `zoneId in config.${stack}.json must equal botfleet:cloudflareZoneId in Pulumi.${stack}.yaml`);
+      assert.equal(cloudflare?.accountId, yaml["botfleet:cloudflareAccountId"], `accountId in config.${stack}.json must equal botfleet:cloudflareAccountId in Pulumi.${stack}.yaml`);
     });
   }
 

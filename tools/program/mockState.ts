@@ -2,6 +2,7 @@ import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { UNKNOWN } from "../gate/engineEncoding";
+import { type ApiZone, cloudflareCall } from "./cloudflareStandIn";
 
 /**
  * What the cloud would compute for a resource on create, so that outputs other resources consume
@@ -17,6 +18,8 @@ export interface MockContext {
    * destroy; unset, a fixed value per resource (one deployment, reproducible runs).
    */
   readonly autoNameSuffix?: (type: string, logicalName: string) => string;
+  /** The Cloudflare zone the edge's deploy-time reads see (tools/program/cloudflareStandIn.ts). */
+  readonly cloudflareZone?: ApiZone;
 }
 
 /**
@@ -158,6 +161,10 @@ export function mockCall(token: string, inputs: Record<string, unknown>, ctx: Mo
       return { id: project, project, emailAddress, member: `serviceAccount:${emailAddress}` };
     },
   };
+  if (token.startsWith("cloudflare:") && ctx.cloudflareZone) {
+    const answered = cloudflareCall(token, inputs, ctx.cloudflareZone);
+    if (answered) return answered;
+  }
   const answer = known[token];
   if (!answer) throw new Error(`unexpected invoke ${token} under mocks (${JSON.stringify(inputs)}, project ${ctx.gcpProject})`);
   return answer();

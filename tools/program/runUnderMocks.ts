@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, type Settings } from "../../infra/config";
 import { botfleet, type StackOutputs } from "../../infra/program";
+import { type ApiZone, freshZone } from "./cloudflareStandIn";
 import type { CloudStandIn } from "./cloudStandIn";
 import { mockCall, type MockContext, mockId, mockState } from "./mockState";
 import { type RawConfig, readStackConfigWithSecrets } from "./stackConfig";
@@ -70,6 +71,8 @@ export interface RunOptions {
    * carry their messages.
    */
   readonly lean?: boolean;
+  /** The Cloudflare zone as its API would answer (default: a fresh zone matching the stack's config). */
+  readonly cloudflareZone?: (fresh: ApiZone) => ApiZone;
   /** Called as each resource's registration completes, in order (the engine analyzes it then). */
   readonly onRegister?: (resource: RegisteredResource) => void;
   /**
@@ -128,6 +131,7 @@ async function runOnce<T extends object>(
     accountId: firstAccount(config["aws:allowedAccountIds"]) ?? "000000000000",
     gcpProject: config["gcp:project"] ?? "unknown-project",
     ...(cloud ? { autoNameSuffix: cloud.autoNameSuffix } : {}),
+    cloudflareZone: (options.cloudflareZone ?? ((zone) => zone))(freshZone(config)),
   };
 
   const preview = options.preview === true;

@@ -15,6 +15,8 @@ export interface TestRequest {
   readonly version: "HTTP/1.0" | "HTTP/1.1" | "HTTP/2" | "HTTP/3";
   /** Header name (any case) → values. */
   readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** The client connection's TLS version as cf.tls_version reports it ("none": plain HTTP); default TLSv1.3. */
+  readonly tls?: "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3" | "none";
 }
 
 export function evaluate(expr: Expr, req: TestRequest): boolean {
@@ -33,6 +35,8 @@ export function evaluate(expr: Expr, req: TestRequest): boolean {
       return headerValues(req, expr.name).includes(expr.value);
     case "hasHeader":
       return Object.keys(req.headers).some((name) => name.toLowerCase() === expr.name);
+    case "ssl":
+      return (req.tls ?? "TLSv1.3") !== "none";
     case "not":
       return !evaluate(expr.expr, req);
     case "and":
@@ -48,6 +52,7 @@ function field(req: TestRequest, name: Field): string {
     "http.request.method": req.method,
     "http.request.uri.path": req.path,
     "http.request.version": req.version,
+    "cf.tls_version": req.tls ?? "TLSv1.3",
   };
   return values[name];
 }

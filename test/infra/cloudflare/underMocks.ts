@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../../../infra/config";
 import { createProviders, type Providers } from "../../../infra/providers";
-import { type MockRun, type RegisteredResource, type Resolved, runUnderMocks } from "../../../tools/program/runUnderMocks";
+import { type MockRun, type RegisteredResource, type Resolved, type RunOptions, runUnderMocks } from "../../../tools/program/runUnderMocks";
 
 /**
  * Builds single components (not the whole program) under Pulumi mocks with a real stack's config
@@ -15,8 +15,9 @@ export function buildUnderMocks<T extends object>(
   stack: "dev" | "prod",
   build: (settings: Settings, providers: Providers) => T,
   overrides: Readonly<Record<string, string>> = {},
+  options: Pick<RunOptions, "cloudflareZone" | "preview" | "onRegister"> = {},
 ): Promise<ComponentRun<Resolved<T>>> {
-  return runUnderMocks(stack, (settings) => build(settings, createProviders(settings)), { overrides });
+  return runUnderMocks(stack, (settings) => build(settings, createProviders(settings)), { overrides, ...options });
 }
 
 export function byType(resources: readonly Registered[], type: string): Registered[] {

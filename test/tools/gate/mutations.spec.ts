@@ -82,17 +82,37 @@ const MUTATIONS: Mutation[] = [
     reportedOn: "gcp:serviceaccount/key:Key",
   },
   // TLS and exposure
-  { what: "edge accepting TLS 1.0", type: "cloudflare:index/zoneSetting:ZoneSetting", name: "edge-min-tls-version", change: (i) => void (i.value = "1.0"), policy: "cloudflare-zone-setting-require-min-tls-1-2" },
-  { what: "edge SSL mode flexible", type: "cloudflare:index/zoneSetting:ZoneSetting", name: "edge-ssl", change: (i) => void (i.value = "flexible"), policy: "cloudflare-zone-setting-require-ssl-strict" },
-  { what: "edge serving plain HTTP", type: "cloudflare:index/zoneSetting:ZoneSetting", name: "edge-always-use-https", change: (i) => void (i.value = "off"), policy: "cloudflare-zone-setting-require-always-https" },
+  // The edge sets TLS for the API host only, as rules (infra/cloudflare/hostTls.ts); zone settings are opt-in.
   {
-    what: "always_use_https no longer managed by the stack",
-    type: "cloudflare:index/zoneSetting:ZoneSetting",
-    name: "edge-always-use-https",
+    what: "a hostname TLS setting lowering the API host to TLS 1.0",
+    type: "cloudflare:index/ruleset:Ruleset",
+    name: "edge-firewall",
+    change: (i, r, all) => {
+      all.push({ ...r, urn: r.urn.replace("cloudflare:index/ruleset:Ruleset", "cloudflare:index/hostnameTlsSetting:HostnameTlsSetting").replace(/::[^:]+$/, "::edge-min-tls"), type: "cloudflare:index/hostnameTlsSetting:HostnameTlsSetting", inputs: { zoneId: i.zoneId, hostname: "api.example.com", settingId: "min_tls_version", value: "1.0" } });
+    },
+    policy: "cloudflare-edge-disallow-tls-downgrade",
+    reportedOn: "cloudflare:index/hostnameTlsSetting:HostnameTlsSetting",
+  },
+  { what: "edge SSL mode flexible for the API host", type: "cloudflare:index/ruleset:Ruleset", name: "edge-ssl-config", change: (i) => void (((i.rules as Record<string, unknown>[])[0]!.actionParameters as Record<string, unknown>).ssl = "flexible"), policy: "cloudflare-edge-disallow-tls-downgrade" },
+  { what: "HSTS removed by a header rule", type: "cloudflare:index/ruleset:Ruleset", name: "edge-response-headers", change: (i) => void ((i.rules as Record<string, unknown>[])[0]!.actionParameters = { headers: { "Strict-Transport-Security": { operation: "remove" } } }), policy: "cloudflare-edge-disallow-tls-downgrade" },
+  { what: "a zone-wide SSL setting added as flexible", type: "cloudflare:index/ruleset:Ruleset", name: "edge-ssl-config", change: (i, r, all) => void all.push({ ...r, urn: r.urn.replace("cloudflare:index/ruleset:Ruleset", "cloudflare:index/zoneSetting:ZoneSetting").replace(/::[^:]+$/, "::edge-ssl"), type: "cloudflare:index/zoneSetting:ZoneSetting", inputs: { zoneId: i.zoneId, settingId: "ssl", value: "flexible" } }), policy: "cloudflare-zone-setting-require-ssl-strict", reportedOn: "cloudflare:index/zoneSetting:ZoneSetting" },
+  {
+    what: "the API host's HTTPS redirect no longer managed by the stack",
+    type: "cloudflare:index/ruleset:Ruleset",
+    name: "edge-https-redirect",
     change: (_i, r, all) => void all.splice(all.indexOf(r), 1),
     policy: "cloudflare-zone-require-tls-settings",
     reportedOn: "cloudflare:",
   },
+  {
+    what: "the TLS 1.2 floor narrowed to TLS 1.0 only",
+    type: "cloudflare:index/ruleset:Ruleset",
+    name: "edge-firewall",
+    change: (i) => void ((i.rules as Record<string, unknown>[])[0]!.expression = 'http.host eq "api.example.com" and cf.tls_version in {"TLSv1"}'),
+    policy: "cloudflare-zone-require-tls-settings",
+    reportedOn: "cloudflare:",
+  },
+  { what: "a DNS record of the stack put into the dev zone", type: "cloudflare:index/dnsRecord:DnsRecord", where: (r) => r.inputs.proxied === true, change: (i) => void (i.zoneId = "0000000000000000000000000000000a"), policy: "cloudflare-resource-require-stack-zone" },
   { what: "API custom domain on TLS_1_0", type: "aws:apigatewayv2/domainName:DomainName", change: (i) => void ((i.domainNameConfiguration as Record<string, unknown>).securityPolicy = "TLS_1_0"), policy: "aws-apigateway-domain-name-require-tls-1-2" },
   { what: "execute-api endpoint left on beside the custom domain", type: "aws:apigatewayv2/api:Api", change: (i) => void (i.disableExecuteApiEndpoint = false), policy: "aws-apigateway-api-require-execute-api-disabled" },
   {
