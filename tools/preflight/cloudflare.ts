@@ -132,22 +132,27 @@ export async function cloudflareChecks(expect: Expectations, api: CloudflareApi)
     const why = underZone ? "Universal SSL is disabled" : `Universal SSL covers only ${zoneName} and *.${zoneName}`;
     return fail("edge certificate", `no active certificate covers ${host}: ${why}${covering.length ? `; packs ${covering.map((p) => `${p.id} ${p.status}`).join(", ")} are not active` : ""}`, certificateFix);
   });
-  const rulesets = await Promise.all([...expect.rulesetPhases].map(([phase, refs]) => entrypoint(api, zonePath, zoneId, phase, refs)));
+  const rulesets = await Promise.all([...expect.rulesetPhases].map(([phase, refs]) => entrypoint(api, zonePath, zoneId, phase, refs, host)));
   return [...zoneResults, ...certificate, ...rulesets.flat()];
 }
 
 interface Ruleset {
   readonly id: string;
   readonly name?: string;
-  readonly rules?: readonly { readonly id: string; readonly ref?: string; readonly description?: string }[];
+  readonly rules?: readonly { readonly id: string; readonly ref?: string; readonly description?: string; readonly expression?: string }[];
 }
 
-function entrypoint(api: CloudflareApi, zonePath: string, zoneId: string, phase: string, ownRefs: readonly string[]): Promise<CheckResult[]> {
+/**
+ * A rule is this stack's when it carries one of the program's refs and is scoped to this stack's API
+ * host: every stack renders the same refs, so a ruleset of another stack on the same zone (dev and
+ * prod sharing it) differs only in the host its expressions name.
+ */
+function entrypoint(api: CloudflareApi, zonePath: string, zoneId: string, phase: string, ownRefs: readonly string[], host: string): Promise<CheckResult[]> {
   const id = `ruleset ${phase}`;
   return guarded(id, "give CLOUDFLARE_API_TOKEN Zone WAF:Read (or Account Rulesets:Read) on the zone", async () => {
     const ruleset = (await api.get<Ruleset>(`${zonePath}/rulesets/phases/${phase}/entrypoint`))?.result;
     if (ruleset === undefined) return pass(id, "no entry-point ruleset yet: pulumi up creates it");
-    const foreign = (ruleset.rules ?? []).filter((rule) => rule.ref === undefined || !ownRefs.includes(rule.ref));
+    const foreign = (ruleset.rules ?? []).filter((rule) => rule.ref === undefined || !ownRefs.includes(rule.ref) || !(rule.expression ?? "").includes(`"${host}"`));
     const adopt = `pulumi import cloudflare:index/ruleset:Ruleset <name> zones/${zoneId}/${ruleset.id}`;
     if (foreign.length === 0) return pass(id, `entry point ${ruleset.id} holds only this program's rules (adopt it with \`${adopt}\` if this stack did not create it)`);
     return fail(

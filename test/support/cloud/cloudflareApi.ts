@@ -16,7 +16,7 @@ export interface CloudflareState {
   universalSsl: boolean;
   packs: { id: string; hosts: string[]; status: string }[];
   /** Phase → rules already in that entry point (absent: no entry point). */
-  entrypoints: Record<string, { id: string; ref?: string; description?: string }[]>;
+  entrypoints: Record<string, { id: string; ref?: string; description?: string; expression?: string }[]>;
 }
 
 export interface CloudflareStandIn extends StandIn {
@@ -48,7 +48,7 @@ export async function startCloudflareStandIn(state: CloudflareState): Promise<Cl
     if (phase !== undefined) {
       const rules = state.entrypoints[phase];
       if (rules === undefined) return error(404, 10003, `could not find entrypoint ruleset in the '${phase}' phase`);
-      return ok({ id: `rs-${phase}`, name: "default", kind: "zone", phase, version: "3", rules: rules.map((r) => ({ ...r, action: "block", expression: "true", enabled: true })) });
+      return ok({ id: `rs-${phase}`, name: "default", kind: "zone", phase, version: "3", rules: rules.map((r) => ({ action: "block", expression: "true", enabled: true, ...r })) });
     }
     return error(404, 7003, "No route for the URI");
   });

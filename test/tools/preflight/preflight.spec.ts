@@ -182,9 +182,13 @@ describe("npm run preflight (read-only checks against documented stand-ins of th
   it("fails when an entry-point ruleset holds rules the program does not own, and shows how to adopt it", async () => {
     const [phase, refs] = [...expect.rulesetPhases][0] ?? [];
     assert.ok(phase !== undefined && refs !== undefined);
-    cloudflareState.entrypoints[phase] = refs.map((ref, i) => ({ id: `r${i}`, ref }));
+    const onHost = (h: string) => `(http.host eq "${h}")`;
+    // The other stack on the same zone: the same refs, scoped to its own host.
+    cloudflareState.entrypoints[phase] = refs.map((ref, i) => ({ id: `r${i}`, ref, expression: onHost(`api.other.${run.settings.domain}`) }));
+    assert.deepEqual(failing(await preflight()), [`ruleset ${phase}`], "another stack's rules are not this stack's");
+    cloudflareState.entrypoints[phase] = refs.map((ref, i) => ({ id: `r${i}`, ref, expression: onHost(run.settings.apiHostname) }));
     assert.equal((await preflight()).code, 0, "only the program's own rules: adoptable, not a failure");
-    cloudflareState.entrypoints[phase].push({ id: "dash-1", description: "dashboard: block bad bots" });
+    cloudflareState.entrypoints[phase]?.push({ id: "dash-1", description: "dashboard: block bad bots" });
     const o = await preflight();
     assert.deepEqual(failing(o), [`ruleset ${phase}`]);
     assert.match(o.out, /1 rule\(s\) this program does not own \(dashboard: block bad bots\)/);
