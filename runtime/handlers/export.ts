@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { runAsHandler } from "../adapters/cloudCalls";
 import { createDocumentClient } from "../adapters/dynamo";
 import { createStorage, GcsArchive, readArchiveSettings } from "../adapters/gcsArchive";
 import { createLogger, errorFields } from "../adapters/logger";
@@ -65,11 +66,15 @@ export function exportDepsFromEnv(env: Readonly<Record<string, string | undefine
 
 const loadDeps = oncePerColdStart(() => exportDepsFromEnv());
 
-export async function handler(event: unknown): Promise<ExportSummary> {
-  try {
-    return await handleExportEvent(await loadDeps(), event);
-  } catch (error) {
-    createLogger({ handler: "export" }).error("export invocation failed", errorFields(error));
-    throw error;
-  }
+export function handler(event: unknown): Promise<ExportSummary> {
+  // As the HTTP entry points and the outbox do: the least-privilege proof (test/iam) sees which
+  // function makes each cloud call. Nothing in the runtime reads it.
+  return runAsHandler("export", async () => {
+    try {
+      return await handleExportEvent(await loadDeps(), event);
+    } catch (error) {
+      createLogger({ handler: "export" }).error("export invocation failed", errorFields(error));
+      throw error;
+    }
+  });
 }

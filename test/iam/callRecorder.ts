@@ -8,7 +8,8 @@
  * - AWS SDK: every command any client sends (Client.prototype.send of @smithy/core, the one copy
  *   every SDK client here extends), with the table/index, partition keys touched and queue;
  * - GCS: every JSON-API request leaving the process (node:http request, which @google-cloud/storage
- *   ends in), as method + bucket + object prefix;
+ *   ends in), as method + bucket + object prefix; and the federation path in front of it (Google
+ *   STS's token exchange with the provider its body names, IAM Credentials' generateAccessToken);
  * - secrets: the runtime's secret sources note each read by name (local mode has no SDK call).
  * Calls made outside a handler (test setup, direct adapter tests) are not attributed to anyone.
  */
@@ -17,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from "node:path";
 import { Client } from "@smithy/core/client";
 import { currentHandler, setCloudCallListener } from "../../runtime/adapters/cloudCalls";
-import { type RecordedCall, describeGcsRequest, describeSdkCommand } from "./cloudCalls";
+import { type RecordedCall, describeFederationRequest, describeGcsRequest, describeSdkCommand } from "./cloudCalls";
 
 /**
  * Where this run's calls go: `npm test` names one file per run in BOTFLEET_CALLS_FILE for both of
@@ -65,8 +66,27 @@ function install(): void {
       const target = args[0];
       const options = (typeof target === "object" && target !== null && !(target instanceof URL) ? target : (args[1] ?? {})) as Http.RequestOptions;
       const url = target instanceof URL ? target.pathname + target.search : typeof target === "string" ? new URL(target).pathname + new URL(target).search : String(options.path ?? "/");
-      const call = describeGcsRequest(String(options.method ?? "GET"), url);
+      const method = String(options.method ?? "GET");
+      const call = describeGcsRequest(method, url);
       if (call !== undefined) record({ handler, ...call });
+      else if (describeFederationRequest(method, url, "") !== undefined) {
+        // The provider a token exchange is for is in its body: record once the body is complete.
+        const request = (originalRequest as (...a: unknown[]) => Http.ClientRequest).apply(this, args);
+        const chunks: string[] = [];
+        const write = request.write.bind(request) as (...a: unknown[]) => boolean;
+        const end = request.end.bind(request) as (...a: unknown[]) => Http.ClientRequest;
+        (request as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) => {
+          if (typeof chunk === "string" || Buffer.isBuffer(chunk)) chunks.push(chunk.toString());
+          return write(chunk, ...rest);
+        };
+        (request as { end: unknown }).end = (chunk?: unknown, ...rest: unknown[]) => {
+          if (typeof chunk === "string" || Buffer.isBuffer(chunk)) chunks.push(chunk.toString());
+          const federation = describeFederationRequest(method, url, chunks.join(""));
+          if (federation !== undefined) record({ handler, ...federation });
+          return end(chunk, ...rest);
+        };
+        return request;
+      }
     }
     return (originalRequest as (...a: unknown[]) => Http.ClientRequest).apply(this, args);
   };

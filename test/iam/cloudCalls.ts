@@ -1,16 +1,24 @@
 /**
- * Cloud calls as IAM sees them, and the judgement of recorded calls against a handler's grants.
- * Pure: the recorder (callRecorder.ts) feeds it, the check and its own spec test it.
+ * Cloud calls as IAM sees them: what the recorder (callRecorder.ts) writes down for each SDK command
+ * or HTTP request a handler makes. Pure; the judge (judge.ts) evaluates them.
  */
-import type { PolicyDocument, PolicyStatement } from "../../infra/aws/iamDocument";
 import { TABLE } from "../../runtime/adapters/tableSchema";
 
 export interface RecordedCall {
   readonly handler: string;
-  readonly service: "dynamodb" | "secretsmanager" | "sqs" | "lambda" | "gcs" | "other";
-  /** IAM action (dynamodb:GetItem) or GCS permission (storage.objects.create). */
+  readonly service: "dynamodb" | "secretsmanager" | "sqs" | "lambda" | "gcs" | "gcp" | "other";
+  /**
+   * IAM action (dynamodb:GetItem), GCS permission (storage.objects.create), or for the federation
+   * path Google STS's token exchange (sts.googleapis.com/token) and IAM Credentials'
+   * iam.serviceAccounts.getAccessToken.
+   */
   readonly action: string;
-  /** "table", "index/<name>", "secret/<name>", "queue/replies", "function/<name>", "bucket/<bucket>/<prefix>", or what the call named. */
+  /**
+   * The real ARN where the call named one (a queue URL's ARN, a secret ARN, a function ARN); else
+   * "table", "index/<name>", "secret/<name>" (local secret source), "queue/replies" (local store
+   * stand-in), "function/<name>", "bucket/<bucket>/<prefix>", the Workload Identity provider a token
+   * exchange names, or the service account whose token is asked for.
+   */
   readonly resource: string;
   /** Partition-key values a table call touches (what dynamodb:LeadingKeys is evaluated on). */
   readonly leadingKeys: readonly string[];
@@ -50,12 +58,27 @@ export function describeSdkCommand(clientName: string, command: unknown): Descri
       leadingKeys: index === undefined ? partitionKeys(operation, input) : [],
     };
   }
-  if (clientName.startsWith("SQS")) return { service: "sqs", action: `sqs:${name}`, resource: "queue/replies", leadingKeys: [] };
+  if (clientName.startsWith("SQS")) {
+    const url = typeof input.QueueUrl === "string" ? input.QueueUrl : "";
+    return { service: "sqs", action: `sqs:${name}`, resource: queueArnFromUrl(url) ?? `queue/${url}`, leadingKeys: [] };
+  }
   // Lambda's Invoke API is authorized as lambda:InvokeFunction on the function it names.
   if (clientName.startsWith("Lambda") && name === "Invoke") return { service: "lambda", action: "lambda:InvokeFunction", resource: `function/${String(input.FunctionName ?? "")}`, leadingKeys: [] };
-  // Secrets are noted by name at the secret source (runtime/adapters/secrets.ts), ARN-free.
-  if (clientName.startsWith("SecretsManager")) return undefined;
+  // Deployed: by ARN, as the function's environment names it (the secret source also notes the name).
+  if (clientName.startsWith("SecretsManager")) {
+    const id = String(input.SecretId ?? "");
+    return { service: "secretsmanager", action: `secretsmanager:${name}`, resource: id.startsWith("arn:") ? id : `secret/${id}`, leadingKeys: [] };
+  }
   return { service: "other", action: `${clientName}:${name}`, resource: "*", leadingKeys: [] };
+}
+
+/**
+ * https://sqs.<region>.amazonaws.com/<account>/<name> → arn:aws:sqs:<region>:<account>:<name>
+ * (SQS's queue URL format: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html).
+ */
+export function queueArnFromUrl(url: string): string | undefined {
+  const match = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_.-]+)$/.exec(url);
+  return match === null ? undefined : `arn:aws:sqs:${match[1]}:${match[2]}:${match[3]}`;
 }
 
 /** The partition-key values of an item call, or of a Query's key condition (`pk = :value`). */
@@ -82,6 +105,30 @@ function partitionKeys(operation: string, input: Record<string, unknown>): strin
   }
   const single = fromItem(input.Key) ?? fromItem(input.Item);
   return single === undefined ? ["<unknown>"] : [single];
+}
+
+/**
+ * The federation path of an external_account credential (google-auth-library): Google STS's token
+ * exchange (POST /v1/token, https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token;
+ * its `audience` names the Workload Identity provider) and IAM Credentials' generateAccessToken
+ * (https://cloud.google.com/iam/docs/reference/credentials/rest/v1/projects.serviceAccounts/generateAccessToken,
+ * which needs iam.serviceAccounts.getAccessToken on the service account). `body` is the request body.
+ */
+export function describeFederationRequest(method: string, url: string, body: string): Described | undefined {
+  if (method.toUpperCase() !== "POST") return undefined;
+  const path = new URL(url, "http://google").pathname;
+  if (path === "/v1/token") {
+    let audience: unknown;
+    try {
+      audience = body.trimStart().startsWith("{") ? (JSON.parse(body) as { audience?: unknown }).audience : new URLSearchParams(body).get("audience");
+    } catch {
+      audience = undefined;
+    }
+    return { service: "gcp", action: "sts.googleapis.com/token", resource: String(audience ?? "").replace(/^\/\/iam\.googleapis\.com\//, ""), leadingKeys: [] };
+  }
+  const token = /^\/v1\/projects\/[^/]+\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(path);
+  if (token?.[1] !== undefined) return { service: "gcp", action: "iam.serviceAccounts.getAccessToken", resource: decodeURIComponent(token[1]), leadingKeys: [] };
+  return undefined;
 }
 
 /** GCS JSON-API request → the permission it needs; undefined for anything that is not GCS. */
@@ -111,44 +158,4 @@ function gcs(action: string, resource: string): Described {
 export function globMatch(pattern: string, value: string): boolean {
   const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
   return regex.test(value);
-}
-
-const asList = <T>(value: T | readonly T[] | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T]);
-
-/**
- * Whether one statement allows `action` on `arn` for a call touching `leadingKeys`. Conditions other
- * than dynamodb:LeadingKeys count as unmet (fail closed): the statements that carry them (KMS via a
- * service) are not ones code calls directly.
- */
-function allows(statement: PolicyStatement, action: string, arn: string, leadingKeys: readonly string[]): boolean {
-  if (statement.Effect !== "Allow") return false;
-  if (!asList(statement.Action).some((a) => globMatch(a, action))) return false;
-  if (!asList(statement.Resource).some((r) => globMatch(r, arn))) return false;
-  const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
-  if (condition === undefined) return true;
-  for (const [operator, entries] of Object.entries(condition)) {
-    for (const [key, expected] of Object.entries(entries)) {
-      if (operator !== "ForAllValues:StringLike" || key !== "dynamodb:LeadingKeys") return false;
-      const patterns = asList(expected as string | string[]);
-      if (!leadingKeys.every((value) => patterns.some((p) => globMatch(p, value)))) return false;
-    }
-  }
-  return true;
-}
-
-export function policyAllows(policy: PolicyDocument, action: string, arn: string, leadingKeys: readonly string[]): boolean {
-  return policy.Statement.some((statement) => allows(statement, action, arn, leadingKeys));
-}
-
-/** Every (action, resource) pair a policy grants, for the services code calls directly. */
-export function grantedPairs(policy: PolicyDocument, services: readonly string[]): { action: string; arn: string }[] {
-  const pairs: { action: string; arn: string }[] = [];
-  for (const statement of policy.Statement) {
-    if (statement.Effect !== "Allow") continue;
-    for (const action of asList(statement.Action)) {
-      if (!services.includes(action.split(":")[0] ?? "")) continue;
-      for (const arn of asList(statement.Resource)) pairs.push({ action, arn });
-    }
-  }
-  return pairs;
 }

@@ -1,75 +1,16 @@
 /**
- * Judges one handler's recorded calls against its grants: the IAM policy generated from its
- * declaration (infra/aws/access.ts → functionPolicy) and, for GCS, the permissions of the archive
- * role its identity federates to.
+ * Judges one handler's recorded calls against what the program grants it (iamWorld.ts): AWS calls
+ * with a real IAM evaluation engine (simulate.ts) over its role's identity policy and the resource's
+ * policy, including the KMS use each call implies through the service it calls; GCP calls against
+ * the archive's IAM bindings and the Workload Identity provider. It fails both ways: a call not
+ * granted, or a grant nothing exercised.
  */
-import { ACCESS } from "../../infra/aws/access";
-import { functionPolicy, type PolicyRefs } from "../../infra/aws/functionPolicy";
-import { ARCHIVE_READER_PERMISSIONS, ARCHIVE_WRITER_PERMISSIONS } from "../../infra/gcp/archive";
-import { SECRET_NAMES } from "../../runtime/env";
+import { ENV } from "../../runtime/env";
 import type { HandlerName } from "../../runtime/routes";
-import { grantedPairs, policyAllows, type RecordedCall } from "./cloudCalls";
-
-const ACCOUNT = "111111111111";
-const REGION = "eu-west-1";
-const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/botfleet`;
-const SECRET_ARN = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:botfleet/${name}-AbCdEf`;
-
-export function refsFor(handler: HandlerName): PolicyRefs {
-  return {
-    region: REGION,
-    logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/botfleet-${handler}`,
-    tableArn: TABLE_ARN,
-    secretArns: Object.fromEntries(SECRET_NAMES.map((name) => [name, SECRET_ARN(name)])) as PolicyRefs["secretArns"],
-    dataKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/data`,
-    secretsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/secrets`,
-    repliesDeadLetterQueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:botfleet-replies-dlq`,
-    asyncDeadLetterQueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:botfleet-${handler}-async-dlq`,
-    outboxFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:botfleet-outbox`,
-  };
-}
-
-/** The recorded resource name as the ARN the policy names. */
-function arnOf(resource: string, refs: PolicyRefs): string {
-  if (resource === "table") return refs.tableArn;
-  if (resource.startsWith("index/")) return `${refs.tableArn}/${resource}`;
-  if (resource.startsWith("secret/")) return SECRET_ARN(resource.slice("secret/".length));
-  if (resource === "queue/replies") return refs.repliesDeadLetterQueueArn;
-  // The outbox function under the name a test gave it (…-outbox) stands for the deployed one.
-  if (/^function\/[\w-]*-outbox$/.test(resource)) return refs.outboxFunctionArn ?? resource;
-  return resource;
-}
-
-/**
- * GCS permissions of the service account a handler's role federates to (Workload Identity): the
- * writer role for `archive: "write"`, the reader role for `archive: "read"` (infra/gcp/archive.ts).
- */
-export function archiveGrants(handler: HandlerName): readonly string[] {
-  const archive = ACCESS[handler].archive;
-  return archive === "write" ? ARCHIVE_WRITER_PERMISSIONS : archive === "read" ? ARCHIVE_READER_PERMISSIONS : [];
-}
-
-/**
- * Grants code never uses itself, each with the reason; they are not required to be exercised.
- * Everything else a policy grants for dynamodb/secretsmanager/sqs, and every GCS permission, must be.
- */
-export function serviceUsedGrants(handler: HandlerName, refs: PolicyRefs): { action: string; arn: string; reason: string }[] {
-  return ACCESS[handler].invokedAsync
-    ? [{ action: "sqs:SendMessage", arn: refs.asyncDeadLetterQueueArn, reason: "Lambda itself sends failed async invocations to this queue with the function's role" }]
-    : [];
-}
-
-/**
- * Local stand-ins: in local mode the replies dead-letter queue is a store item (runtime/outbound
- * deadLetters.ts StoreDeadLetters, pk DEADLETTER#REPLY#…); such a PutItem is the SendMessage it
- * replaces, granted (or not) by the SQS statement.
- */
-function localCounterpart(call: RecordedCall): { action: string; resource: string } | undefined {
-  if (call.action === "dynamodb:PutItem" && call.leadingKeys.length > 0 && call.leadingKeys.every((k) => k.startsWith("DEADLETTER#REPLY#"))) {
-    return { action: "sqs:SendMessage", resource: "queue/replies" };
-  }
-  return undefined;
-}
+import type { PolicyDocument } from "../../infra/aws/iamDocument";
+import { globMatch, queueArnFromUrl, type RecordedCall } from "./cloudCalls";
+import type { HandlerIdentity, IamWorld } from "./iamWorld";
+import { decide } from "./simulate";
 
 export interface Row {
   readonly handler: HandlerName;
@@ -78,60 +19,259 @@ export interface Row {
   readonly granted: boolean;
   /** Calls recorded (0 = granted but never exercised). */
   readonly used: number;
+  /** Why a row is there without a call of the code's own (a service acting with the role), or why it was refused. */
   readonly note?: string;
 }
 
 export interface Judgement {
   readonly rows: Row[];
-  /** Calls the handler made that its grants do not allow. */
+  /** Calls the handler made (or implied) that its grants do not allow. */
   readonly notGranted: Row[];
   /** Grants no recorded call exercised. */
   readonly unexercised: Row[];
 }
 
-export function judgeHandler(handler: HandlerName, calls: readonly RecordedCall[]): Judgement {
-  const refs = refsFor(handler);
-  const policy = functionPolicy(ACCESS[handler], refs);
-  const gcsGranted = archiveGrants(handler);
-  const mine = calls.filter((call) => call.handler === handler);
-  const rows: Row[] = [];
-  const usedArns = new Map<string, number>();
-  const markUsed = (action: string, arn: string, count: number) => usedArns.set(`${action} ${arn}`, (usedArns.get(`${action} ${arn}`) ?? 0) + count);
+/** A request to judge: what the code called, or what a service did for it with the role. */
+interface Request {
+  readonly cloud: "aws" | "gcp";
+  readonly action: string;
+  readonly resource: string;
+  readonly shown: string;
+  readonly count: number;
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  readonly resourcePolicy?: PolicyDocument;
+  /** Set for requests a service makes with the role (KMS through a service, Lambda's async DLQ). */
+  readonly note?: string;
+}
 
-  for (const recorded of mine) {
-    // A local stand-in is judged as the call it stands for (deployed, the store item is never written).
-    const counterpart = localCounterpart(recorded);
-    const call: RecordedCall = counterpart === undefined ? recorded : { ...recorded, service: "sqs", ...counterpart, leadingKeys: [] };
-    let granted: boolean;
-    if (call.service === "gcs") {
-      granted = gcsGranted.includes(call.action);
-      markUsed(call.action, "archive bucket", call.count);
-    } else if (call.service === "other") {
-      granted = false;
-    } else {
-      const arn = arnOf(call.resource, refs);
-      granted = policyAllows(policy, call.action, arn, call.leadingKeys);
-      markUsed(call.action, arn, call.count);
+/** Services whose grants must be exercised (logs and X-Ray are used by Lambda itself for every function). */
+const JUDGED_SERVICES = ["dynamodb", "secretsmanager", "sqs", "lambda", "kms"];
+
+/** roles/iam.workloadIdentityUser includes iam.serviceAccounts.getAccessToken (https://cloud.google.com/iam/docs/understanding-roles#iam.workloadIdentityUser). */
+const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
+
+const shortArn = (arn: string): string => arn.replace(/^arn:aws:[\w-]+:[\w-]*:\d*:/, "");
+
+/**
+ * The KMS calls AWS makes with the caller's credentials when a call touches a resource encrypted
+ * with a customer-managed key, each with the encryption context the service documents:
+ * - DynamoDB decrypts the table key (kms:Decrypt) on access; context aws:dynamodb:tableName and
+ *   aws:dynamodb:subscriberId (https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html).
+ *   DescribeKey and GenerateDataKey are used when the table (key) is created, by its creator.
+ * - Secrets Manager decrypts the secret version on GetSecretValue (kms:Decrypt); context SecretARN
+ *   (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ * - SQS: a producer needs kms:GenerateDataKey and kms:Decrypt on the queue's key; context aws:sqs:arn
+ *   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+ * - Lambda decrypts the function's environment (kms:Decrypt); context aws:lambda:FunctionArn
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html).
+ */
+function kmsThrough(world: IamWorld, service: string, actions: readonly string[], keyArn: string | undefined, encryptionContext: Record<string, string>, count: number, why: string): Request[] {
+  if (keyArn === undefined) return [];
+  const context: Record<string, string> = {
+    "kms:ViaService": `${service}.${world.region}.amazonaws.com`,
+    "kms:CallerAccount": world.accountId,
+    ...Object.fromEntries(Object.entries(encryptionContext).map(([k, v]) => [`kms:EncryptionContext:${k}`, v])),
+  };
+  return actions.map((action) => ({
+    cloud: "aws",
+    action,
+    resource: keyArn,
+    shown: `${shortArn(keyArn)} via ${service}`,
+    count,
+    context,
+    resourcePolicy: world.keyPolicies.get(keyArn),
+    note: why,
+  }));
+}
+
+/** The queue the replies dead letters go to: the one a handler's environment names. */
+function repliesQueueArn(world: IamWorld): string | undefined {
+  for (const identity of world.handlers.values()) {
+    const url = identity.environment[ENV.deadLetterQueueUrl];
+    if (url !== undefined) return queueArnFromUrl(url);
+  }
+  return undefined;
+}
+
+/**
+ * Local stand-ins: in local mode the replies dead-letter queue is a store item (runtime/outbound
+ * deadLetters.ts StoreDeadLetters, pk DEADLETTER#REPLY#…); such a PutItem is the SendMessage it replaces.
+ */
+function asDeployed(call: RecordedCall): RecordedCall & { local?: string } {
+  if (call.action === "dynamodb:PutItem" && call.leadingKeys.length > 0 && call.leadingKeys.every((k) => k.startsWith("DEADLETTER#REPLY#"))) {
+    return { ...call, service: "sqs", action: "sqs:SendMessage", resource: "queue/replies", leadingKeys: [], local: "local: store item" };
+  }
+  return call;
+}
+
+/** One recorded call → the request(s) AWS or GCP authorizes for it. */
+function requestsFor(world: IamWorld, identity: HandlerIdentity | undefined, recorded: RecordedCall): Request[] {
+  const call = asDeployed(recorded);
+  const suffix = "local" in call && call.local !== undefined ? ` (${call.local})` : "";
+  const keys = call.leadingKeys.length === 0 ? "" : ` keys ${[...new Set(call.leadingKeys.map((k) => k.replace(/#[^#]*$/, "#…")))].join(",")}`;
+  switch (call.service) {
+    case "dynamodb": {
+      const resource = call.resource === "table" ? world.table.arn : call.resource.startsWith("index/") ? `${world.table.arn}/${call.resource}` : call.resource;
+      const context: Record<string, readonly string[]> = call.leadingKeys.length > 0 ? { "dynamodb:LeadingKeys": call.leadingKeys } : {};
+      return [
+        { cloud: "aws", action: call.action, resource, shown: `${shortArn(resource)}${keys}${suffix}`, count: call.count, context },
+        ...kmsThrough(world, "dynamodb", ["kms:Decrypt"], world.table.keyArn, { "aws:dynamodb:tableName": world.table.name, "aws:dynamodb:subscriberId": world.accountId }, call.count, "DynamoDB decrypts the table key"),
+      ];
     }
-    const keys = call.leadingKeys.length === 0 ? "" : ` keys ${[...new Set(call.leadingKeys.map((k) => k.replace(/#[^#]*$/, "#…")))].join(",")}`;
-    const shown = call.service === "gcs" ? "archive bucket" : shortArn(arnOf(call.resource, refs));
-    rows.push({ handler, action: call.action, resource: `${shown}${keys}${counterpart === undefined ? "" : " (local: store item)"}`, granted, used: call.count });
+    case "secretsmanager": {
+      const byName = call.resource.startsWith("secret/") ? world.secrets.get(call.resource.slice("secret/".length)) : undefined;
+      const resource = byName?.arn ?? call.resource;
+      const secret = [...world.secrets.values()].find((s) => s.arn === resource);
+      const local = call.resource.startsWith("secret/") ? " (by name)" : "";
+      return [
+        { cloud: "aws", action: call.action, resource, shown: `${shortArn(resource)}${local}`, count: call.count, context: {} },
+        ...kmsThrough(world, "secretsmanager", ["kms:Decrypt"], secret?.keyArn, { SecretARN: resource }, call.count, "Secrets Manager decrypts the secret"),
+      ];
+    }
+    case "sqs": {
+      const resource = call.resource === "queue/replies" ? (repliesQueueArn(world) ?? call.resource) : call.resource;
+      const queue = world.queues.get(resource);
+      return [
+        {
+          cloud: "aws",
+          action: call.action,
+          resource,
+          shown: `${shortArn(resource)}${suffix}`,
+          count: call.count,
+          // The SDK only speaks HTTPS to SQS: what the queue policy's DenyInsecureTransport tests.
+          context: { "aws:SecureTransport": "true" },
+          ...(queue?.policy ? { resourcePolicy: queue.policy } : {}),
+        },
+        ...kmsThrough(world, "sqs", ["kms:GenerateDataKey", "kms:Decrypt"], queue?.keyArn, { "aws:sqs:arn": resource }, call.count, "SQS encrypts the message"),
+      ];
+    }
+    case "lambda": {
+      const name = call.resource.replace(/^function\//, "");
+      const target =
+        [...world.handlers.values()].find((h) => h.functionName === name || h.functionArn === name) ??
+        // A test's own outbox function name (…-outbox) stands for the deployed outbox.
+        (/-outbox$/.test(name) ? world.handlers.get("outbox") : undefined);
+      const resource = target?.functionArn ?? (name.startsWith("arn:") ? name : `arn:aws:lambda:${world.region}:${world.accountId}:function:${name}`);
+      return [{ cloud: "aws", action: call.action, resource, shown: shortArn(resource), count: call.count, context: {} }];
+    }
+    case "gcs":
+      return [{ cloud: "gcp", action: call.action, resource: "archive bucket", shown: "archive bucket", count: call.count }];
+    case "gcp":
+      return [{ cloud: "gcp", action: call.action, resource: call.resource, shown: call.resource.replace(/^projects\/\d+\/locations\/global\//, ""), count: call.count }];
+    default:
+      return [{ cloud: "aws", action: call.action, resource: call.resource, shown: call.resource, count: call.count, note: `not a call this judge knows (${identity?.handler ?? "?"})` }];
+  }
+}
+
+/** What a running function implies without a call of its own: Lambda decrypting its environment, Lambda's async DLQ. */
+function serviceRequests(world: IamWorld, identity: HandlerIdentity, invoked: boolean): Request[] {
+  const requests: Request[] = [];
+  if (invoked) {
+    requests.push(
+      ...kmsThrough(world, "lambda", ["kms:Decrypt"], identity.environmentKeyArn, { "aws:lambda:FunctionArn": identity.functionArn }, 1, "Lambda decrypts the function's environment at each cold start"),
+    );
+  }
+  const dlq = identity.asyncDeadLetterQueueArn;
+  if (dlq !== undefined) {
+    const why = "Lambda itself sends failed async invocations to this queue with the function's role";
+    const queue = world.queues.get(dlq);
+    requests.push(
+      { cloud: "aws", action: "sqs:SendMessage", resource: dlq, shown: shortArn(dlq), count: 0, context: { "aws:SecureTransport": "true" }, ...(queue?.policy ? { resourcePolicy: queue.policy } : {}), note: why },
+      ...kmsThrough(world, "sqs", ["kms:GenerateDataKey", "kms:Decrypt"], queue?.keyArn, { "aws:sqs:arn": dlq }, 0, why),
+    );
+  }
+  return requests;
+}
+
+/**
+ * The provider's attribute condition admits the role's sessions. Hand-written because no CEL engine
+ * is installed: it understands only the form infra/gcp/workloadIdentity.ts writes
+ * (`attribute.aws_role == "<arn>"` joined by `||`) and refuses anything else (fail closed).
+ */
+export function conditionAdmits(condition: string, assumedRole: string): boolean {
+  const alternatives = condition.split("||").map((part) => /^\s*attribute\.aws_role\s*==\s*"([^"]+)"\s*$/.exec(part)?.[1]);
+  return alternatives.every((arn) => arn !== undefined) && alternatives.includes(assumedRole);
+}
+
+const assumedRoleOf = (roleArn: string): string => roleArn.replace(/^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/, "arn:aws:sts::$1:assumed-role/$2");
+
+/** What GCP grants the handler's federated identity (empty without one). */
+function gcpGrants(world: IamWorld, identity: HandlerIdentity | undefined): { action: string; resource: string }[] {
+  if (identity?.gcp === undefined) return [];
+  const { audience, serviceAccount } = identity.gcp;
+  const permissions = world.gcp.bucketBindings
+    .filter((b) => b.bucket === world.gcp.bucket && b.member === `serviceAccount:${serviceAccount}`)
+    .flatMap((b) => world.gcp.roles.get(b.role) ?? []);
+  const pool = audience.replace(/\/providers\/[^/]+$/, "");
+  const impersonates = world.gcp.serviceAccountBindings.some(
+    (b) =>
+      b.serviceAccountId.endsWith(`/serviceAccounts/${serviceAccount}`) &&
+      b.role === WORKLOAD_IDENTITY_USER &&
+      b.member === `principalSet://iam.googleapis.com/${pool}/attribute.aws_role/${assumedRoleOf(identity.roleArn)}`,
+  );
+  const exchanges = conditionAdmits(world.gcp.providers.get(audience) ?? "", assumedRoleOf(identity.roleArn));
+  return [
+    ...(exchanges ? [{ action: "sts.googleapis.com/token", resource: audience }] : []),
+    ...(impersonates ? [{ action: "iam.serviceAccounts.getAccessToken", resource: serviceAccount }] : []),
+    ...[...new Set(permissions)].map((action) => ({ action, resource: "archive bucket" })),
+  ];
+}
+
+export async function judgeHandler(world: IamWorld, handler: HandlerName, calls: readonly RecordedCall[]): Promise<Judgement> {
+  const identity = world.handlers.get(handler);
+  const mine = calls.filter((call) => call.handler === handler);
+  const requests = [...mine.flatMap((call) => requestsFor(world, identity, call)), ...(identity ? serviceRequests(world, identity, mine.length > 0) : [])];
+  const grantsGcp = gcpGrants(world, identity);
+
+  const rows: Row[] = [];
+  /** Uses per identity statement, action and resource: what a grant's use is attributed to. */
+  const uses: { sid: string; action: string; resource: string; count: number }[] = [];
+  const gcpUses: { action: string; resource: string; count: number }[] = [];
+  for (const request of requests) {
+    let granted = false;
+    let refusal: string | undefined;
+    if (request.cloud === "gcp") {
+      granted = grantsGcp.some((g) => g.action === request.action && g.resource === request.resource);
+      if (granted) gcpUses.push({ action: request.action, resource: request.resource, count: Math.max(request.count, 1) });
+    } else if (identity !== undefined && request.note?.startsWith("not a call") !== true) {
+      const decision = await decide({
+        principal: identity.roleArn,
+        accountId: world.accountId,
+        action: request.action,
+        resource: request.resource,
+        context: request.context ?? {},
+        identityPolicy: identity.identityPolicy,
+        ...(request.resourcePolicy !== undefined ? { resourcePolicy: request.resourcePolicy } : {}),
+      });
+      granted = decision.allowed;
+      if (!granted) refusal = decision.result;
+      for (const sid of decision.allowedBy) uses.push({ sid, action: request.action, resource: request.resource, count: Math.max(request.count, 1) });
+    }
+    const note = request.note ?? (refusal !== undefined && refusal !== "ImplicitlyDenied" ? refusal : undefined);
+    rows.push({ handler, action: request.action, resource: request.shown, granted, used: request.count, ...(note !== undefined ? { note } : {}) });
   }
 
-  const serviceUsed = serviceUsedGrants(handler, refs);
-  const grants = [
-    ...grantedPairs(policy, ["dynamodb", "secretsmanager", "sqs", "lambda"]),
-    ...gcsGranted.map((permission) => ({ action: permission, arn: "archive bucket" })),
-  ];
   const unexercised: Row[] = [];
-  for (const grant of grants) {
-    const exempt = serviceUsed.find((s) => s.action === grant.action && s.arn === grant.arn);
-    const used = [...usedArns.entries()].filter(([key]) => key === `${grant.action} ${grant.arn}`).reduce((sum, [, n]) => sum + n, 0);
-    const row: Row = { handler, action: grant.action, resource: shortArn(grant.arn), granted: true, used, ...(exempt ? { note: exempt.reason } : {}) };
-    if (used === 0) {
-      rows.push(row);
-      if (exempt === undefined) unexercised.push(row);
+  for (const statement of identity?.identityPolicy.Statement ?? []) {
+    if (statement.Effect !== "Allow") continue;
+    const resources = statement.Resource === "*" || statement.Resource === undefined ? ["*"] : statement.Resource;
+    for (const action of statement.Action) {
+      if (!JUDGED_SERVICES.includes(action.split(":")[0] ?? "")) continue;
+      for (const resource of resources) {
+        const used = uses.filter((u) => u.sid === statement.Sid && globMatch(action, u.action) && globMatch(resource, u.resource)).reduce((n, u) => n + u.count, 0);
+        if (used > 0) continue;
+        const shown = `${shortArn(resource)}${statement.Condition?.StringEquals?.["kms:ViaService"] !== undefined ? ` via ${String(statement.Condition.StringEquals["kms:ViaService"]).split(".")[0]}` : ""}`;
+        const row: Row = { handler, action, resource: shown, granted: true, used: 0 };
+        rows.push(row);
+        unexercised.push(row);
+      }
     }
+  }
+  for (const grant of grantsGcp) {
+    if (gcpUses.some((u) => u.action === grant.action && u.resource === grant.resource)) continue;
+    const row: Row = { handler, action: grant.action, resource: grant.resource.replace(/^projects\/\d+\/locations\/global\//, ""), granted: true, used: 0 };
+    rows.push(row);
+    unexercised.push(row);
   }
   const merged = mergeRows(rows);
   return { rows: merged, notGranted: merged.filter((row) => !row.granted), unexercised };
@@ -145,10 +285,6 @@ function mergeRows(rows: Row[]): Row[] {
     merged.set(key, seen === undefined ? row : { ...seen, used: seen.used + row.used, granted: seen.granted && row.granted });
   }
   return [...merged.values()].sort((a, b) => a.action.localeCompare(b.action) || a.resource.localeCompare(b.resource));
-}
-
-function shortArn(arn: string): string {
-  return arn.replace(/^arn:aws:[\w-]+:[\w-]*:\d*:/, "");
 }
 
 export function formatTable(rows: readonly Row[]): string {
