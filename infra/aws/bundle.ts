@@ -188,6 +188,7 @@ function readDiskCache(entry: string, minify: boolean, fresh: boolean): StoredBu
   }
   const dir = path.join(ARCHIVE_DIR, cached.dir);
   if (!cached.names.every((name) => fs.existsSync(path.join(dir, name)))) return undefined;
+  markUsed(dir);
   return { dir, names: cached.names, startup: cached.startup };
 }
 
@@ -224,8 +225,11 @@ function writeOutput(entry: string, bundle: Bundle): StoredBundle {
   const names = Object.keys(bundle.files).sort();
   const content = createHash("sha256");
   for (const name of names) content.update(`${name}\0${Buffer.byteLength(bundle.files[name] as string)}\0`).update(bundle.files[name] as string);
-  const dir = path.join(ARCHIVE_DIR, `${path.basename(entry, path.extname(entry))}-${content.digest("hex").slice(0, 32)}`);
-  if (!names.every((name) => fs.existsSync(path.join(dir, name)))) {
+  const prefix = `${path.basename(entry, path.extname(entry))}-`;
+  const dir = path.join(ARCHIVE_DIR, `${prefix}${content.digest("hex").slice(0, 32)}`);
+  if (names.every((name) => fs.existsSync(path.join(dir, name)))) {
+    markUsed(dir);
+  } else {
     const temp = `${dir}.${process.pid}.${Date.now()}.tmp`;
     try {
       for (const name of names) {
@@ -238,8 +242,40 @@ function writeOutput(entry: string, bundle: Bundle): StoredBundle {
       // Another run wrote the same content first: its directory is as good as ours.
       if (!names.every((name) => fs.existsSync(path.join(dir, name)))) throw new Error(`cannot write the bundle of ${entry} to ${dir}: ${(err as Error).message}`, { cause: err });
     }
+    pruneUnused(prefix, dir);
   }
   return { dir, names, startup: bundle.startup };
+}
+
+/**
+ * Earlier contents of an entry are deleted once unused for a day, so .tmp/lambda does not grow with
+ * every edit. "Used" is the directory's time, renewed by every run that uses it: a `pulumi up` that
+ * registered a function from it (its provider reads the files later) keeps it. Only a new content's
+ * archive reads files: the engine sends a previous state's archives to providers by hash alone
+ * (pkg/resource/plugin/provider_plugin.go: Diff, Read, Update and Delete marshal with
+ * ElideAssetContents), so refresh, diff and destroy never need an old directory.
+ */
+const UNUSED_FOR_MS = 24 * 60 * 60 * 1000;
+
+function markUsed(dir: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+  } catch {
+    // Read-only: then nothing prunes it either.
+  }
+}
+
+function pruneUnused(prefix: string, keep: string): void {
+  try {
+    for (const name of fs.readdirSync(ARCHIVE_DIR)) {
+      const dir = path.join(ARCHIVE_DIR, name);
+      if (!name.startsWith(prefix) || !/^[0-9a-f]{32}$/.test(name.slice(prefix.length)) || dir === keep) continue;
+      if (Date.now() - fs.statSync(dir).mtimeMs > UNUSED_FOR_MS) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: never a reason to fail a build.
+  }
 }
 
 function readStored(output: StoredBundle): Bundle {

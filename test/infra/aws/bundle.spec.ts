@@ -186,7 +186,14 @@ describe("aws lambda bundles", () => {
       fs.writeFileSync(path.join(dir, "entry.ts"), 'import { greeting } from "./greeting";\nexport const handler = () => greeting;\n');
       fs.writeFileSync(dependency, 'export const greeting = "first";\n');
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    // The directories of this suite's own entry (its name is "entry"), removed afterwards.
+    const entryDirs = () => (fs.existsSync(ARCHIVE_DIR) ? fs.readdirSync(ARCHIVE_DIR).filter((d) => /^entry-[0-9a-f]{32}$/.test(d)) : []);
+    let existing: Set<string>;
+    before(() => (existing = new Set(entryDirs())));
+    after(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const d of entryDirs()) if (!existing.has(d)) fs.rmSync(path.join(ARCHIVE_DIR, d), { recursive: true, force: true });
+    });
 
     it("returns exactly the bytes of a fresh build, and rebuilds when any input changes", () => {
       const first = bundleWithDiskCache(entry);
@@ -225,16 +232,27 @@ describe("aws lambda bundles", () => {
       assert.match(bundleWithDiskCache(entry).code, /eeeee/, "an ordinary edit changes the time");
     });
 
-    it("leaves an earlier content's directory as it was (a run in parallel may still be reading it)", async () => {
+    const dirHolding = (code: string) => entryDirs().find((d) => fs.readFileSync(path.join(ARCHIVE_DIR, d, BUNDLE_FILE), "utf8") === code);
+    const age = (d: string, ms: number) => fs.utimesSync(path.join(ARCHIVE_DIR, d), new Date(Date.now() - ms), new Date(Date.now() - ms));
+    const DAYS = 24 * 3_600_000;
+
+    it("keeps an earlier content's directory while it may be in use, and deletes it once unused for a day", () => {
       rewrite("fffff", new Date());
-      const before = bundleWithDiskCache(entry);
+      const f = dirHolding(bundleWithDiskCache(entry).code) as string;
       rewrite("ggggg", new Date());
-      bundleWithDiskCache(entry);
-      const dirs = fs.readdirSync(ARCHIVE_DIR).filter((d) => d.startsWith("entry-"));
-      assert.ok(
-        dirs.some((d) => fs.readFileSync(path.join(ARCHIVE_DIR, d, BUNDLE_FILE), "utf8") === before.code),
-        "the fffff bundle is still on disk",
-      );
+      const g = dirHolding(bundleWithDiskCache(entry).code) as string;
+      assert.ok(f && g && f !== g);
+      assert.ok(entryDirs().includes(f), "a run in parallel may still be reading the fffff bundle");
+      age(f, 2 * DAYS);
+      age(g, 2 * DAYS);
+      // Using a content renews its time (a `pulumi up` reads its files after registering the function).
+      rewrite("ggggg", new Date());
+      assert.equal(dirHolding(bundleWithDiskCache(entry).code), g);
+      rewrite("hhhhh", new Date());
+      const h = dirHolding(bundleWithDiskCache(entry).code);
+      assert.ok(h && h !== g);
+      assert.ok(!entryDirs().includes(f), "unused for two days: deleted when a new content was written");
+      assert.ok(entryDirs().includes(g), "used a moment ago: kept");
     });
   });
 
