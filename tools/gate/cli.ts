@@ -90,8 +90,6 @@ export interface GateHooks {
   readonly projectDir?: string;
   /** The policy pack to run (default: policypacks/security). */
   readonly packDir?: string;
-  /** plan: called once the pack's process is started, before the program loads (run.cjs loads Pulumi then). */
-  readonly beforeProgram?: () => void;
 }
 
 /** Runs the gate and returns the exit code; output goes to the given streams. */
@@ -118,7 +116,6 @@ export async function runGate(argv: readonly string[], out: NodeJS.WritableStrea
       // the other. Loading the program blocks this thread, so the pack's process is started first.
       open().catch(() => undefined);
       await Promise.race([spawned, open().then(noop, noop)]);
-      hooks.beforeProgram?.();
       result = await planPasses(open(), { stack, configFile: options.configFile ?? policyConfigFile(stack), projectDir: hooks.projectDir });
     } else {
       result = await auditPass(open, { file: options.file as string, stack: options.stack, configFileFor: (stack) => options.configFile ?? policyConfigFile(stack) });
@@ -140,7 +137,7 @@ export async function runGate(argv: readonly string[], out: NodeJS.WritableStrea
 }
 
 /** The command line: `run.cjs` (npm run plan / audit) calls this, and so does `tsx cli.ts`. */
-export function main(argv: readonly string[] = process.argv.slice(2), hooks: GateHooks = {}): void {
+export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // An error the program leaves unobserved (a rejected promise in an apply) ends the run the same
   // way: one line, exit 2; the pack is killed by packProcess's exit hook.
   const fail = (error: unknown) => {
@@ -149,7 +146,7 @@ export function main(argv: readonly string[] = process.argv.slice(2), hooks: Gat
   };
   process.on("unhandledRejection", fail);
   process.on("uncaughtException", fail);
-  void runGate(argv, process.stdout, process.stderr, process.stdout.isTTY === true, hooks).then((code) => {
+  void runGate(argv, process.stdout, process.stderr, process.stdout.isTTY === true).then((code) => {
     process.exitCode = code;
   });
 }
