@@ -38,6 +38,7 @@ output:  text on a terminal, --json for scripts, --sarif for code-scanning UIs
 exit:    0 no mandatory violation, 1 a mandatory violation, 2 bad usage, file or config`;
 
 const HINT = "(--help for usage)";
+const noop = (): void => undefined;
 
 export function parseOptions(argv: readonly string[]): Options {
   const [command, ...rest] = argv;
@@ -103,14 +104,18 @@ export async function runGate(argv: readonly string[], out: NodeJS.WritableStrea
     const onLog = (log: EngineLog) => {
       if (log.severity !== "debug") err.write(`policy pack ${log.severity}: ${log.message}${log.urn ? ` (${log.urn})` : ""}\n`);
     };
-    const open = () => (session ??= openPackSession({ onLog, onStart: hooks.onPackStart, packDir: hooks.packDir }));
+    let markSpawned!: () => void;
+    const spawned = new Promise<void>((resolve) => (markSpawned = resolve));
+    const open = () => (session ??= openPackSession({ onLog, onStart: hooks.onPackStart, onSpawn: markSpawned, packDir: hooks.packDir }));
     let result: GateResult;
     if (options.command === "plan") {
       const stack = options.stack as string;
-      // A stack file that cannot be read fails here, before any process starts.
+      // A stack file that cannot be read fails here, before any process starts (reading it loads no Pulumi).
       stackConfigOf(stack, hooks.projectDir);
-      // The pack starts while the program loads and runs: both take a second or more, neither needs the other.
+      // The pack starts while the program loads and runs: both take a second or more, neither needs
+      // the other. Loading the program blocks this thread, so the pack's process is started first.
       open().catch(() => undefined);
+      await Promise.race([spawned, open().then(noop, noop)]);
       result = await planPasses(open(), { stack, configFile: options.configFile ?? policyConfigFile(stack), projectDir: hooks.projectDir });
     } else {
       result = await auditPass(open, { file: options.file as string, stack: options.stack, configFileFor: (stack) => options.configFile ?? policyConfigFile(stack) });
@@ -131,7 +136,8 @@ export async function runGate(argv: readonly string[], out: NodeJS.WritableStrea
   }
 }
 
-if (require.main === module) {
+/** The command line: `run.cjs` (npm run plan / audit) calls this, and so does `tsx cli.ts`. */
+export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // An error the program leaves unobserved (a rejected promise in an apply) ends the run the same
   // way: one line, exit 2; the pack is killed by packProcess's exit hook.
   const fail = (error: unknown) => {
@@ -140,7 +146,9 @@ if (require.main === module) {
   };
   process.on("unhandledRejection", fail);
   process.on("uncaughtException", fail);
-  void runGate(process.argv.slice(2), process.stdout, process.stderr, process.stdout.isTTY === true).then((code) => {
+  void runGate(argv, process.stdout, process.stderr, process.stdout.isTTY === true).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) main();

@@ -96,6 +96,8 @@ export interface SessionOptions {
   readonly onLog?: (log: EngineLog) => void;
   /** Called with the pack's process id as soon as it runs. */
   readonly onStart?: (pid: number) => void;
+  /** Called with the pack's process id as soon as it is started, before it is ready. */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** Builds the pack if stale, starts it the way the engine does, and connects to it. */
@@ -110,7 +112,7 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
   const engine = await startEngine(onLog);
   let pack: RunningPack;
   try {
-    pack = await startPack(packDir, engine.address, onLog);
+    pack = await startPack(packDir, engine.address, onLog, options.onSpawn);
   } catch (err) {
     await engine.stop();
     throw new PackError(oneLine((err as Error).message));

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { z } from "zod";
+import type * as Zod from "zod";
 import { PackConfigError } from "./errors";
 
 export { PackConfigError } from "./errors";
@@ -152,10 +152,14 @@ function propertyProblems(policy: PolicyShape, properties: Record<string, unknow
   return problems;
 }
 
-const validators = new WeakMap<object, z.ZodType>();
-function validatorFor(schema: PropertySchema): z.ZodType {
+const validators = new WeakMap<object, Zod.ZodType>();
+function validatorFor(schema: PropertySchema): Zod.ZodType {
   let validator = validators.get(schema);
   if (!validator) {
+    // Required when first needed: `plan` starts the pack before it reads any policy config, and
+    // loading zod is a tenth of a second spent before that start otherwise.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { z } = require("zod") as typeof Zod;
     validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
     validators.set(schema, validator);
   }

@@ -36,9 +36,10 @@ function hookExit(): void {
 /**
  * Starts a policy pack exactly as the Pulumi engine does: `node <run-policy-pack> <engine-addr> .`
  * with the pack directory as cwd; the pack prints its port on the first stdout line. Anything else
- * it prints, and what it logs through the engine, goes to `onLog`.
+ * it prints, and what it logs through the engine, goes to `onLog`; `onSpawn` hears of the process as
+ * soon as it exists (it takes a second or more to print its port).
  */
-export function startPack(packDir: string, engineAddress: string, onLog: (log: EngineLog) => void): Promise<RunningPack> {
+export function startPack(packDir: string, engineAddress: string, onLog: (log: EngineLog) => void, onSpawn?: (pid: number) => void): Promise<RunningPack> {
   hookExit();
   const child = spawn(process.execPath, [RUN_POLICY_PACK, engineAddress, "."], {
     cwd: packDir,
@@ -46,6 +47,7 @@ export function startPack(packDir: string, engineAddress: string, onLog: (log: E
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
+  onSpawn?.(child.pid ?? -1);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   void exited.then(() => running.delete(child));
 

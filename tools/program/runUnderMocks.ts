@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, type Settings } from "../../infra/config";
 import { botfleet, type StackOutputs } from "../../infra/program";
+import { withAssetHashes } from "./assetHashes";
 import { type ApiZone, freshZone } from "./cloudflareStandIn";
 import type { CloudStandIn } from "./cloudStandIn";
 import { mockCall, type MockContext, mockId, mockState } from "./mockState";
@@ -234,8 +235,36 @@ interface OutputsRequest {
   getOutputs(): WireStruct | undefined;
 }
 
+/** What the engine knows of a registration once it has answered it. */
+function registration(req: RegisterRequest, res: RegisterResponse): RegisteredResource {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+  let inputs: Record<string, unknown> | undefined;
+  const registered: Omit<RegisteredResource, "inputs"> = {
+    urn: res.getUrn(),
+    type: req.getType(),
+    name: req.getName(),
+    // The engine hashes every asset and archive as it unmarshals the registration (assetHashes.ts).
+    wireInputs: withAssetHashes(req.getObject().toJavaScript(), process.cwd()),
+    wireOutputs: withAssetHashes(res.getObject().toJavaScript() as Record<string, unknown>, process.cwd()),
+    id: res.getId() || undefined,
+    provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
+    parent: req.getParent() || undefined,
+    custom: req.getCustom(),
+    protect: req.getProtect() === true,
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+  };
+  // The SDK's own reading of the inputs, built when first read: the gate reads only the wire form.
+  return Object.defineProperty(registered, "inputs", {
+    enumerable: true,
+    get: () => (inputs ??= pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>),
+  }) as RegisteredResource;
+}
+
 /** Wraps the mock monitor to see what MockResourceArgs leaves out: URN, parent, dependencies, outputs. */
-function recordRegistrations(into: RegisteredResource[], onRegister: (resource: RegisteredResource) => void = () => undefined): void {
+function recordRegistrations(into: RegisteredResource[], onRegister?: (resource: RegisteredResource) => void): void {
+  const watched = onRegister !== undefined;
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void): Promise<void>;
     registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res?: unknown) => void): void;
@@ -244,32 +273,27 @@ function recordRegistrations(into: RegisteredResource[], onRegister: (resource: 
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     original(req, (err, res) => {
+      let failure = err;
       if (!err && res) {
-        const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
-        const registered: RegisteredResource = {
-          urn: res.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          inputs: pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>,
-          wireInputs: req.getObject().toJavaScript(),
-          wireOutputs: res.getObject().toJavaScript() as Record<string, unknown>,
-          id: res.getId() || undefined,
-          provider: req.getProvider() ? req.getProvider().split("::").slice(0, -1).join("::") : undefined,
-          parent: req.getParent() || undefined,
-          custom: req.getCustom(),
-          protect: req.getProtect() === true,
-          dependencies: req.getDependenciesList(),
-          propertyDependencies,
-        };
-        into.push(registered);
-        byUrn.set(registered.urn, registered);
-        onRegister(registered);
+        try {
+          const registered = registration(req, res);
+          into.push(registered);
+          byUrn.set(registered.urn, registered);
+          onRegister?.(registered);
+        } catch (error) {
+          // As the engine fails a registration whose asset it cannot read (a file that is not there).
+          failure = error;
+        }
         // The SDK interpolates the whole response into a debug line it then discards (resource.js
         // "RegisterResource RPC finished"); stringifying every Struct is a large share of a run.
         Object.defineProperty(res, "toString", { value: () => "RegisterResourceResponse" });
       }
-      callback(err, res);
+      const answer = () => (failure ? callback(failure) : callback(null, res));
+      // The engine answers a registration over gRPC, in a later turn of the event loop; the mocks
+      // answer at once, and a whole run would pass without a turn. Given the turn, whoever analyzes
+      // each resource as it registers (the gate's pack, over gRPC) works while the program runs.
+      if (watched) setImmediate(answer);
+      else answer();
     });
   const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, callback) => {

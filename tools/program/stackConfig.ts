@@ -1,7 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, YAMLError } from "yaml";
-import { ENVIRONMENTS, type Environment, PROJECT_DIR } from "../../infra/config";
+
+/**
+ * Where Pulumi.yaml is. Not imported from infra/config.ts: that loads Pulumi, and the gate reads the
+ * stack's files first, to refuse a bad one before it starts anything.
+ */
+const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 /**
  * Stack config exactly as the Pulumi CLI hands it to the program: the project's declared defaults
@@ -9,10 +14,6 @@ import { ENVIRONMENTS, type Environment, PROJECT_DIR } from "../../infra/config"
  * Pulumi.<stack>.yaml. Non-string values are JSON-encoded, as the CLI does for structured config.
  */
 export type RawConfig = Record<string, string>;
-
-export function isStackName(value: unknown): value is Environment {
-  return (ENVIRONMENTS as readonly unknown[]).includes(value);
-}
 
 /**
  * Offline stand-in for values a user sets with `pulumi config set --secret` (they are never in the
@@ -77,13 +78,16 @@ export function readStackConfigWithSecrets(stack: string, projectDir = PROJECT_D
 
 /** A project or stack file as a YAML mapping; a missing, unreadable or malformed file names itself and the line. */
 function readYaml(dir: string, name: string): Record<string, unknown> {
+  const file = path.join(dir, name);
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, name), "utf8");
+    text = fs.readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new StackConfigError(name, code === "ENOENT" ? `no such file in ${dir}` : `cannot be read (${code ?? String(err)})`);
   }
+  const known = parsed.get(file);
+  if (known?.text === text) return known.doc;
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -95,10 +99,16 @@ function readYaml(dir: string, name: string): Record<string, unknown> {
     }
     throw err;
   }
-  if (doc === null || doc === undefined) return {};
+  if (doc === null || doc === undefined) doc = {};
   if (!isObject(doc)) throw new StackConfigError(name, "must be a YAML mapping (key: value lines)");
+  parsed.set(file, { text, doc });
   return doc;
 }
+
+// A plan reads the same three files a dozen times (the gate, each program run, the program's own
+// checks): each file's text is parsed once while it stays the same. The documents are only read,
+// never changed.
+const parsed = new Map<string, { readonly text: string; readonly doc: Record<string, unknown> }>();
 
 function mapping(value: unknown, file: string, key: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};

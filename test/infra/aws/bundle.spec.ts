@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { BUILTIN_SHIMS, BUNDLE_FILE, type Bundle, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, bundleWithDiskCache, buildUncached } from "../../../infra/aws/bundle";
+import * as pulumi from "@pulumi/pulumi";
+import { ARCHIVE_DIR, BUILTIN_SHIMS, BUNDLE_FILE, type Bundle, ESM_REQUIRE_BANNER, bundleArchive, bundleEntry, bundleWithDiskCache, buildUncached } from "../../../infra/aws/bundle";
 import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { LOCAL_SECRET_ENV } from "../../../runtime/env";
 
@@ -35,10 +36,13 @@ async function runInNode(bundle: Bundle, script: string, extraEnv: Record<string
   }
 }
 
+/** The archive's members as files on disk: each a FileAsset whose path the engine would read. */
 async function archiveFiles(archive: ReturnType<typeof bundleArchive>): Promise<Record<string, string>> {
-  const assets = (await archive.assets) as Record<string, { text: Promise<string> }>;
   const files: Record<string, string> = {};
-  for (const [name, asset] of Object.entries(assets)) files[name] = await asset.text;
+  for (const [name, asset] of Object.entries(await archive.assets)) {
+    assert.ok(asset instanceof pulumi.asset.FileAsset, `${name} is a FileAsset`);
+    files[name] = fs.readFileSync(await asset.path, "utf8");
+  }
   return files;
 }
 
@@ -81,6 +85,33 @@ describe("aws lambda bundles", () => {
     assert.ok(Object.keys(a).includes(BUNDLE_FILE) && Object.keys(a).includes(`${BUNDLE_FILE}.map`));
     assert.deepEqual(second.files, first.files, "chunks too");
     assert.deepEqual(a, b);
+  });
+
+  describe("code archive", () => {
+    it("is made of the bundle's files in the project, by relative path, never of their text", async () => {
+      const archive = bundleArchive(FIXTURE);
+      const assets = await archive.assets;
+      const bundle = bundleEntry(FIXTURE);
+      assert.deepEqual(Object.keys(assets).sort(), Object.keys(bundle.files).sort());
+      for (const [name, asset] of Object.entries(assets)) {
+        assert.ok(asset instanceof pulumi.asset.FileAsset, name);
+        const file = await asset.path;
+        // Relative: the engine and the providers resolve it against the project directory (their cwd).
+        assert.ok(!path.isAbsolute(file), file);
+        assert.ok(path.resolve(file).startsWith(`${ARCHIVE_DIR}${path.sep}`), `${file} is under ${ARCHIVE_DIR}`);
+        assert.ok(path.resolve(file).endsWith(`${path.sep}${name.split("/").join(path.sep)}`), `${file} keeps its archive path`);
+        assert.equal(fs.readFileSync(file, "utf8"), bundle.files[name], `${name} holds the bundle's bytes`);
+      }
+    });
+
+    it("keeps each content in a directory of its own, holding only the bundle's files", async () => {
+      const dirOf = async (archive: ReturnType<typeof bundleArchive>) => path.dirname(path.resolve(await ((await archive.assets)[BUNDLE_FILE] as pulumi.asset.FileAsset).path));
+      const fixtureDir = await dirOf(bundleArchive(FIXTURE));
+      assert.notEqual(await dirOf(bundleArchive("test/infra/aws/fixtures/lazyEntry.ts")), fixtureDir, "another content, another directory");
+      assert.match(path.basename(fixtureDir), /^sdkHandler-[0-9a-f]{32}$/);
+      const listed = (fs.readdirSync(fixtureDir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(fixtureDir, f)).isFile());
+      assert.deepEqual(listed.map((f) => f.split(path.sep).join("/")).sort(), Object.keys(bundleEntry(FIXTURE).files).sort());
+    });
   });
 
   describe("code splitting", () => {
@@ -155,7 +186,14 @@ describe("aws lambda bundles", () => {
       fs.writeFileSync(path.join(dir, "entry.ts"), 'import { greeting } from "./greeting";\nexport const handler = () => greeting;\n');
       fs.writeFileSync(dependency, 'export const greeting = "first";\n');
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    // The directories of this suite's own entry (its name is "entry"), removed afterwards.
+    const entryDirs = () => (fs.existsSync(ARCHIVE_DIR) ? fs.readdirSync(ARCHIVE_DIR).filter((d) => /^entry-[0-9a-f]{32}$/.test(d)) : []);
+    let existing: Set<string>;
+    before(() => (existing = new Set(entryDirs())));
+    after(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const d of entryDirs()) if (!existing.has(d)) fs.rmSync(path.join(ARCHIVE_DIR, d), { recursive: true, force: true });
+    });
 
     it("returns exactly the bytes of a fresh build, and rebuilds when any input changes", () => {
       const first = bundleWithDiskCache(entry);
@@ -167,6 +205,54 @@ describe("aws lambda bundles", () => {
       assert.match(second.code, /second/, "an edited dependency invalidates the entry");
       assert.doesNotMatch(second.code, /first/);
       assert.deepEqual(second, buildUncached(entry));
+    });
+
+    const rewrite = (text: string, mtime: Date) => {
+      fs.writeFileSync(dependency, `export const greeting = "${text}";\n`);
+      fs.utimesSync(dependency, mtime, mtime);
+    };
+
+    it("re-reads an input changed recently even when its size and modification time look the same", () => {
+      // Within a file system's timestamp granularity a rewrite can keep both: such files are hashed again.
+      const recently = new Date(Date.now() - 1_000);
+      rewrite("aaaaa", recently);
+      assert.match(bundleWithDiskCache(entry).code, /aaaaa/);
+      rewrite("bbbbb", recently);
+      assert.match(bundleWithDiskCache(entry).code, /bbbbb/);
+    });
+
+    it("trusts a settled input's inode, size and modification time without reading it, as git's index does", () => {
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      rewrite("ccccc", anHourAgo);
+      assert.match(bundleWithDiskCache(entry).code, /ccccc/);
+      // Only a deliberate rewrite that restores the old time to the nanosecond goes unseen.
+      rewrite("ddddd", anHourAgo);
+      assert.match(bundleWithDiskCache(entry).code, /ccccc/);
+      rewrite("eeeee", new Date());
+      assert.match(bundleWithDiskCache(entry).code, /eeeee/, "an ordinary edit changes the time");
+    });
+
+    const dirHolding = (code: string) => entryDirs().find((d) => fs.readFileSync(path.join(ARCHIVE_DIR, d, BUNDLE_FILE), "utf8") === code);
+    const age = (d: string, ms: number) => fs.utimesSync(path.join(ARCHIVE_DIR, d), new Date(Date.now() - ms), new Date(Date.now() - ms));
+    const DAYS = 24 * 3_600_000;
+
+    it("keeps an earlier content's directory while it may be in use, and deletes it once unused for a day", () => {
+      rewrite("fffff", new Date());
+      const f = dirHolding(bundleWithDiskCache(entry).code) as string;
+      rewrite("ggggg", new Date());
+      const g = dirHolding(bundleWithDiskCache(entry).code) as string;
+      assert.ok(f && g && f !== g);
+      assert.ok(entryDirs().includes(f), "a run in parallel may still be reading the fffff bundle");
+      age(f, 2 * DAYS);
+      age(g, 2 * DAYS);
+      // Using a content renews its time (a `pulumi up` reads its files after registering the function).
+      rewrite("ggggg", new Date());
+      assert.equal(dirHolding(bundleWithDiskCache(entry).code), g);
+      rewrite("hhhhh", new Date());
+      const h = dirHolding(bundleWithDiskCache(entry).code);
+      assert.ok(h && h !== g);
+      assert.ok(!entryDirs().includes(f), "unused for two days: deleted when a new content was written");
+      assert.ok(entryDirs().includes(g), "used a moment ago: kept");
     });
   });
 

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
 import { ACCESS } from "../../../infra/aws/access";
 import { BUNDLE_FILE, bundleEntry } from "../../../infra/aws/bundle";
 import { EXPORT_TIMEOUT_SECONDS, OUTBOX_TIMEOUT_SECONDS } from "../../../infra/aws/function";
@@ -7,6 +9,8 @@ import { existingHandlers, handlerEntry } from "../../../infra/aws/handlers";
 import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_DATA_ACTIONS } from "../../../infra/aws/queues";
 import { ENV, SECRET_NAMES } from "../../../runtime/env";
 import { HANDLERS } from "../../../runtime/routes";
+import { ARCHIVE_SIG, ASSET_SIG, SIG_KEY } from "../../../tools/gate/engineEncoding";
+import { withAssetHashes } from "../../../tools/program/assetHashes";
 import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
 import { STACKS, stackRun, arnPrefix, one, ofType, policyOf } from "./resources";
 
@@ -46,7 +50,9 @@ for (const stack of STACKS) {
 
     for (const handler of existingHandlers()) {
       describe(`${handler}`, () => {
-        const fn = () => one(run, "aws:lambda/function:Function", `backend-${handler}-function`).inputs;
+        const fn = Object.assign(() => one(run, "aws:lambda/function:Function", `backend-${handler}-function`).inputs, {
+          wire: () => one(run, "aws:lambda/function:Function", `backend-${handler}-function`).wireInputs as Record<string, unknown>,
+        });
         const env = () => (fn().environment as { variables: Record<string, string> }).variables;
 
         it("runs the bundle of its entry on nodejs22.x arm64 with settings' memory, timeout and concurrency", async () => {
@@ -60,14 +66,28 @@ for (const stack of STACKS) {
           // No reservation unless the stack opts in: a new account's quota (10) leaves none to reserve.
           assert.equal(run.settings.functions.reservedConcurrency, undefined);
           assert.equal("reservedConcurrentExecutions" in inputs, false);
-          const archive = inputs.code as { assets: Promise<Record<string, { text: Promise<string> }>> };
+          const archive = inputs.code as pulumi.asset.AssetArchive;
           const assets = await archive.assets;
           const bundle = bundleEntry(handlerEntry(handler));
           assert.deepEqual(Object.keys(assets).sort(), Object.keys(bundle.files).sort(), "the entry, its split chunks and their maps");
           for (const [name, text] of Object.entries(bundle.files)) {
-            assert.equal(sha256((await assets[name]?.text) ?? ""), sha256(text), `the archive holds the handler's ${name}`);
+            const asset = assets[name];
+            assert.ok(asset instanceof pulumi.asset.FileAsset, `${name} is a file in the archive, not its text`);
+            assert.equal(sha256(fs.readFileSync(await asset.path, "utf8")), sha256(text), `the archive holds the handler's ${name}`);
           }
           assert.ok(assets[BUNDLE_FILE] !== undefined);
+        });
+
+        it("reaches the engine as an archive hashed like the same files given as text: moving the bundle to files is no diff", () => {
+          const wire = fn.wire().code as { hash?: string; assets: Record<string, { hash?: string; path?: string; text?: string }> };
+          const bundle = bundleEntry(handlerEntry(handler));
+          const asText = { [SIG_KEY]: ARCHIVE_SIG, assets: Object.fromEntries(Object.entries(bundle.files).map(([name, text]) => [name, { [SIG_KEY]: ASSET_SIG, text }])) };
+          assert.match(wire.hash ?? "", /^[0-9a-f]{64}$/, "the engine hashes the archive at registration");
+          assert.equal(wire.hash, (withAssetHashes(asText, process.cwd()) as { hash?: string }).hash);
+          for (const [name, asset] of Object.entries(wire.assets)) {
+            assert.equal(asset.text, undefined, `${name}: a path, not its text`);
+            assert.equal(asset.hash, sha256(bundle.files[name] ?? ""), name);
+          }
         });
 
         it("encrypts its environment with the data key, traces with X-Ray, logs JSON to its own group", () => {

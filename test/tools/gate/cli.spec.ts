@@ -11,7 +11,8 @@ import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMock
 import { type StackExportDoc, stackExportOf } from "./stackExportOf";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
-const CLI = path.join(ROOT, "tools", "gate", "cli.ts");
+/** What `npm run plan` / `npm run audit` run. */
+const CLI = path.join(ROOT, "tools", "gate", "run.cjs");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "exports");
 
 class Capture extends Writable {
@@ -31,7 +32,7 @@ async function gate(args: string[], hooks: { onPackStart?: (pid: number) => void
 
 /** The real CLI in its own process (no TTY), as `npm run plan/audit` runs it. */
 function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -1,10 +1,11 @@
 /**
  * Policy gate: how much the offline gate and the pack cost, each beside a floor measured in the
  * same run.
- *  - plan_prod_wall: `plan --stack prod --json` in a fresh process — both passes: the program as a
- *    first preview and as up, under mocks, each judged by the pack started as the engine does, every
- *    resource through gRPC — median of 3, beside the floor of a fresh node process that only loads
- *    @pulumi/pulumi and the three providers (median of 3). Target: at most floor + 3 s
+ *  - plan_prod_wall: `plan --stack prod --json` in a fresh process, started as `npm run plan` starts
+ *    it (tools/gate/run.cjs) — both passes: the program as a first preview and as up, under mocks,
+ *    each judged by the pack started as the engine does, every resource through gRPC — median of 3,
+ *    beside the floor of a fresh node process that only loads @pulumi/pulumi and the three providers
+ *    (median of 3). Target: at most floor + 3 s
  *    (plan_prod_excess). Its parts, in-process, median of 3: plan_prod_judge = the pack's work on
  *    both passes once the program has run (Configure, Analyze every resource, AnalyzeStack) beside
  *    plan_prod_program = both program runs under mocks (which bundle every handler with esbuild), so
@@ -111,12 +112,12 @@ async function throughput(packDir: string, resources: readonly GateResource[], c
 }
 
 const suite: BenchSuite = async (emit) => {
-  const cli = path.join(ROOT, "tools", "gate", "cli.ts");
+  const cli = path.join(ROOT, "tools", "gate", "run.cjs");
   const plans: number[] = [];
   const floors: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     floors.push(await wallMs(["-e", LOAD_PROVIDERS]));
-    plans.push(await wallMs(["--import", "tsx", cli, "plan", "--stack", "prod", "--json"]));
+    plans.push(await wallMs([cli, "plan", "--stack", "prod", "--json"]));
   }
   const plan = median(plans);
   const floor = median(floors);
