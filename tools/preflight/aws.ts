@@ -82,6 +82,12 @@ function concurrency(expect: Expectations, { lambda }: AwsClients): Promise<Chec
     const held = current.reduce((sum, n) => sum + n, 0);
     const left = unreserved + held - needed;
     const detail = `quota ${quota}, unreserved ${unreserved}; the stack reserves ${needed} over ${expect.functions.filter((f) => f.reserved > 0).length} functions (holding ${held} now), leaving ${left} unreserved (AWS keeps at least ${LAMBDA_UNRESERVED_MINIMUM})`;
+    const stated = expect.settings.functions.accountConcurrencyQuota;
+    if (quota < stated) {
+      return fail(id, `${detail}; botfleet:awsLambdaConcurrencyQuota states ${stated}`, `set botfleet:awsLambdaConcurrencyQuota to ${quota} (what the account has), or raise the quota first (Service Quotas, quota code L-B99A9384)`);
+    }
+    // Nothing reserved: functions draw on the unreserved pool, whatever its size (a new account's 10 included).
+    if (needed === 0) return pass(id, `${detail}; nothing reserved, so nothing to fit`);
     if (left >= LAMBDA_UNRESERVED_MINIMUM) return pass(id, detail);
     const perFunction = expect.functions.filter((f) => f.reserved > 0).length;
     const room = Math.max(0, unreserved + held - LAMBDA_UNRESERVED_MINIMUM);

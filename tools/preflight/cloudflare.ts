@@ -95,9 +95,11 @@ export async function cloudflareChecks(expect: Expectations, api: CloudflareApi)
     const domain = expect.settings.domain;
     const results: CheckResult[] = [];
     results.push(
-      domain === zone.name || domain.endsWith(`.${zone.name}`)
-        ? pass("cloudflare zone", `zone ${zone.name} (${zone.status}) holds ${domain}`)
-        : fail("cloudflare zone", `zone ${zoneId} is ${zone.name}, which does not hold botfleet:domain ${domain}`, zoneFix),
+      zone.name !== expect.settings.cloudflare.zoneName
+        ? fail("cloudflare zone", `zone ${zoneId} is ${zone.name}, not botfleet:cloudflareZoneName ${expect.settings.cloudflare.zoneName}`, zoneFix)
+        : domain === zone.name || domain.endsWith(`.${zone.name}`)
+          ? pass("cloudflare zone", `zone ${zone.name} (${zone.status}) holds ${domain}`)
+          : fail("cloudflare zone", `zone ${zoneId} is ${zone.name}, which does not hold botfleet:domain ${domain}`, zoneFix),
     );
     results.push(
       zone.account?.id === accountId

@@ -9,6 +9,13 @@ import { GoogleAuth } from "google-auth-library";
 import type { Expectations } from "./expectations";
 import { type CheckResult, fail, guarded, MissingCredentialsError, pass } from "./result";
 
+/**
+ * On before the program runs, though it enables them too: the GCP provider impersonates the stack's
+ * deploy service account through IAM Credentials before any resource exists, and enabling an API
+ * goes through Service Usage (https://cloud.google.com/service-usage/docs/enable-disable).
+ */
+const BEFORE_FIRST_UP: readonly string[] = ["serviceusage.googleapis.com", "iamcredentials.googleapis.com"];
+
 export const SERVICE_USAGE_URL_ENV = "BOTFLEET_SERVICE_USAGE_URL";
 export const SERVICE_USAGE_URL = "https://serviceusage.googleapis.com";
 
@@ -52,8 +59,8 @@ export async function gcpChecks(expect: Expectations, token: string, env: NodeJS
       }
       pageToken = body.nextPageToken;
     } while (pageToken);
-    const missing = expect.gcpApis.filter((api) => !enabled.has(api));
-    const byProgram = missing.filter((api) => expect.gcpApisEnabledByProgram.includes(api));
+    const missing = [...new Set([...BEFORE_FIRST_UP, ...expect.gcpApis])].filter((api) => !enabled.has(api));
+    const byProgram = missing.filter((api) => expect.gcpApisEnabledByProgram.includes(api) && !BEFORE_FIRST_UP.includes(api));
     const blocking = missing.filter((api) => !byProgram.includes(api));
     const results: CheckResult[] = [pass("gcp project", `the credentials can read project ${project}`)];
     const detail = `needs ${expect.gcpApis.join(", ")}${byProgram.length ? `; pulumi up enables ${byProgram.join(", ")}` : ""}`;

@@ -38,8 +38,8 @@ describe("npm run preflight (read-only checks against documented stand-ins of th
     const needed = requiredPlan(expect).plan;
     cloudflareState = {
       token: "cf-token",
-      // The zone is the configured domain itself: the API host is a first-level name, which Universal SSL covers.
-      zone: { id: run.settings.cloudflare.zoneId, name: run.settings.domain, accountId: run.settings.cloudflare.accountId, plan: needed },
+      // The configured zone: the sample stacks' API host is a first-level name of it, which Universal SSL covers.
+      zone: { id: run.settings.cloudflare.zoneId, name: run.settings.cloudflare.zoneName, accountId: run.settings.cloudflare.accountId, plan: needed },
       universalSsl: true,
       packs: [],
       entrypoints: {},
@@ -92,13 +92,13 @@ describe("npm run preflight (read-only checks against documented stand-ins of th
     ...extra,
   });
 
-  const preflight = async (args: readonly string[] = ["--stack", "dev"], extraEnv: Record<string, string | undefined> = {}): Promise<Outcome> => {
+  const preflight = async (args: readonly string[] = ["--stack", "dev"], extraEnv: Record<string, string | undefined> = {}, program: ProgramRun = run): Promise<Outcome> => {
     const out = new PassThrough();
     const err = new PassThrough();
     const chunks = { out: "", err: "" };
     out.on("data", (c: Buffer) => (chunks.out += c.toString()));
     err.on("data", (c: Buffer) => (chunks.err += c.toString()));
-    const code = await runPreflight(args, out, err, { run: () => Promise.resolve(run), env: env(extraEnv) });
+    const code = await runPreflight(args, out, err, { run: () => Promise.resolve(program), env: env(extraEnv) });
     return { code, ...chunks };
   };
 
@@ -117,25 +117,44 @@ describe("npm run preflight (read-only checks against documented stand-ins of th
 
   it("derives what it checks from the program: reserved concurrency, ruleset phases, the certificate's domain, GCP APIs", () => {
     assert.equal(expect.functions.length, run.resources.filter((r) => r.type === "aws:lambda/function:Function").length);
-    assert.ok(expect.functions.every((f) => f.reserved === run.settings.functions.reservedConcurrency));
+    assert.ok(expect.functions.every((f) => f.reserved === (run.settings.functions.reservedConcurrency ?? 0)));
     assert.deepEqual([...expect.rulesetPhases.keys()].sort(), run.resources.filter((r) => r.type === "cloudflare:index/ruleset:Ruleset").map((r) => String(r.inputs.phase)).sort());
     assert.equal(expect.certificateDomain, run.settings.apiHostname);
     assert.ok(["sts.googleapis.com", "iamcredentials.googleapis.com", "storage.googleapis.com", "cloudkms.googleapis.com", "iam.googleapis.com"].every((api) => expect.gcpApis.includes(api)));
   });
 
-  it("fails when the concurrency quota cannot leave AWS its 100 unreserved executions, naming the quota to ask for", async () => {
-    const needed = expect.functions.reduce((n, f) => n + f.reserved, 0);
+  it("passes a new account's quota of 10 when nothing is reserved, and refuses a stated quota above the real one", async () => {
+    assert.equal(expect.functions.reduce((n, f) => n + f.reserved, 0), 0, "the sample stacks reserve nothing");
     awsState.quota = 10; // what new accounts may start with
     awsState.unreserved = 10;
-    const o = await preflight();
+    assert.equal((await preflight()).code, 0);
+    const stated: ProgramRun = { ...run, settings: { ...run.settings, functions: { ...run.settings.functions, accountConcurrencyQuota: 1000 } } };
+    const o = await preflight(["--stack", "dev"], {}, stated);
+    assert.deepEqual(failing(o), ["lambda concurrency"]);
+    assert.match(o.out, /set botfleet:awsLambdaConcurrencyQuota to 10/);
+  });
+
+  it("fails when the concurrency quota cannot leave AWS its 100 unreserved executions, naming the quota to ask for", async () => {
+    // A stack that opted in: 5 per function, stated quota 140 (8 x 5 + 100).
+    const perFunction = 5;
+    const reserving: ProgramRun = {
+      ...run,
+      settings: { ...run.settings, functions: { ...run.settings.functions, reservedConcurrency: perFunction, accountConcurrencyQuota: 10 } },
+      resources: run.resources.map((r) => (r.type === "aws:lambda/function:Function" ? { ...r, inputs: { ...r.inputs, reservedConcurrentExecutions: perFunction } } : r)),
+    };
+    const functions = run.resources.filter((r) => r.type === "aws:lambda/function:Function").map((r) => String(r.inputs.name));
+    const needed = functions.length * perFunction;
+    awsState.quota = 10;
+    awsState.unreserved = 10;
+    const o = await preflight(["--stack", "dev"], {}, reserving);
     assert.equal(o.code, 1);
     assert.deepEqual(failing(o), ["lambda concurrency"]);
-    assert.match(o.out, new RegExp(`quota code L-B99A9384\\) to at least ${10 + 100 + needed - 10}`));
+    assert.match(o.out, new RegExp(`quota code L-B99A9384\\) to at least ${100 + needed}`));
     // A redeploy: the stack's functions already hold their reservations, which are given back first.
     awsState.quota = 100 + needed;
     awsState.unreserved = 100;
-    awsState.reserved = Object.fromEntries(expect.functions.map((f) => [f.name, f.reserved]));
-    assert.equal((await preflight()).code, 0);
+    awsState.reserved = Object.fromEntries(functions.map((name) => [name, perFunction]));
+    assert.equal((await preflight(["--stack", "dev"], {}, reserving)).code, 0);
   });
 
   it("fails on credentials of another AWS account, and on an ACM certificate for the API host that failed", async () => {
@@ -165,18 +184,28 @@ describe("npm run preflight (read-only checks against documented stand-ins of th
   });
 
   it("fails when the API host is deeper than Universal SSL covers and no active certificate pack covers it", async () => {
-    // The stack files' layout: domain dev.bot.example.com inside zone example.com → api.dev.bot.example.com.
-    const labels = run.settings.domain.split(".");
-    cloudflareState.zone.name = labels.slice(-2).join(".");
-    const o = await preflight();
+    // A stack that opted into an advanced certificate (botfleet:cloudflareAdvancedCertificate) for a
+    // host two labels below its zone: api.bot.<zone>. Until Cloudflare has issued the pack, nothing covers it.
+    const zoneName = run.settings.cloudflare.zoneName;
+    const domain = `bot.${zoneName}`;
+    const deep: ProgramRun = { ...run, settings: { ...run.settings, domain, apiHostname: `api.${domain}` } };
+    const deeper = (args: readonly string[] = ["--stack", "dev"]) => preflight(args, {}, deep);
+    const o = await deeper();
     assert.deepEqual(failing(o), ["edge certificate"]);
-    assert.match(o.out, /Universal SSL covers only/);
-    cloudflareState.packs = [{ id: "pack-1", hosts: [`*.${run.settings.domain}`], status: "pending_validation" }];
-    assert.match((await preflight()).out, /pack-1 pending_validation are not active/);
-    cloudflareState.packs = [{ id: "pack-1", hosts: [`*.${run.settings.domain}`], status: "active" }];
-    assert.equal((await preflight()).code, 0);
+    assert.match(o.out, new RegExp(`Universal SSL covers only ${zoneName.replace(/\./g, "\\.")} and \\*\\.`));
+    cloudflareState.packs = [{ id: "pack-1", hosts: [`*.${domain}`], status: "pending_validation" }];
+    assert.match((await deeper()).out, /pack-1 pending_validation are not active/);
+    cloudflareState.packs = [{ id: "pack-1", hosts: [`*.${domain}`], status: "active" }];
+    assert.equal((await deeper()).code, 0);
     assert.equal(hostCovers("*.example.com", "api.example.com"), true);
     assert.equal(hostCovers("*.example.com", "api.dev.example.com"), false);
+  });
+
+  it("fails when the zone the id names is not the configured botfleet:cloudflareZoneName", async () => {
+    cloudflareState.zone.name = `other-${run.settings.cloudflare.zoneName}`;
+    const o = await preflight();
+    assert.ok(failing(o).includes("cloudflare zone"));
+    assert.match(o.out, /not botfleet:cloudflareZoneName/);
   });
 
   it("fails when an entry-point ruleset holds rules the program does not own, and shows how to adopt it", async () => {
@@ -196,10 +225,13 @@ describe("npm run preflight (read-only checks against documented stand-ins of th
   });
 
   it("fails when a GCP API the program needs is off, or the credentials cannot read the project", async () => {
-    gcpState.enabled = gcpState.enabled.filter((api) => api !== "sts.googleapis.com");
+    // IAM Credentials must be on before the first up: the provider impersonates through it before
+    // the program can enable anything. An API the program enables itself (STS) is not a failure.
+    gcpState.enabled = gcpState.enabled.filter((api) => api !== "iamcredentials.googleapis.com" && api !== "sts.googleapis.com");
     const o = await preflight();
     assert.deepEqual(failing(o), ["gcp apis"]);
-    assert.match(o.out, new RegExp(`gcloud services enable sts.googleapis.com --project ${run.settings.gcp.project}`));
+    assert.match(o.out, new RegExp(`gcloud services enable iamcredentials.googleapis.com --project ${run.settings.gcp.project}`));
+    assert.match(o.out, /pulumi up enables .*sts\.googleapis\.com/);
     healthy();
     gcpState.project = "someone-elses-project";
     assert.deepEqual(failing(await preflight()), ["gcp project"]);
