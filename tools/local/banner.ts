@@ -77,7 +77,10 @@ const pick = (expression: string) => `node -pe 'JSON.parse(require("fs").readFil
 
 function tryLines(stack: LocalStack, method: string, path: string, handler: string, send: string, originOn: boolean): string[] {
   const env = stack.settings.env;
-  const curl = `curl -s${originOn ? ` -H "${ORIGIN_VERIFY_HEADER}: $${LOCAL_SECRET_ENV.originVerifySecret}"` : ""}`;
+  const origin = originOn ? ` -H "${ORIGIN_VERIFY_HEADER}: $${LOCAL_SECRET_ENV.originVerifySecret}"` : "";
+  // -w '\n' ends each JSON answer with a newline; not on the gzip download, which goes to gunzip.
+  const curl = `curl -s -w '\\n'${origin}`;
+  const raw = `curl -s${origin}`;
   const at = (suffix: string) => `"${stack.url}${suffix}"`;
   if (handler === "health") return [`${curl} ${at(path)}`];
   if (handler === "meta" && method === "GET") {
@@ -101,7 +104,7 @@ function tryLines(stack: LocalStack, method: string, path: string, handler: stri
     case "GET /api/exports/{id}":
       return [`for _ in $(seq 30); do ${auth} ${at(exported)} | grep '"status":"\\(done\\|failed\\)"' && break; sleep 1; done      # queued exports run every 5 s`];
     case "GET /api/exports/{id}/download":
-      return [`${auth} ${at(`${exported}?format=ndjson`)} | gunzip | head`];
+      return [`${raw} -H "authorization: Bearer $${role}_TOKEN" ${at(`${exported}?format=ndjson`)} | gunzip | head`];
     default:
       return [`${auth} ${at(method === "GET" ? ticket : path)}`];
   }

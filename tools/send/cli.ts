@@ -7,6 +7,7 @@
  */
 import { join, resolve } from "node:path";
 import { LOCAL_SECRET_ENV } from "../../runtime/env";
+import { ConfigError } from "../../runtime/errors";
 import { ORIGIN_VERIFY_HEADER } from "../../runtime/routes";
 import { runningStack } from "../local/dataDirLock";
 import { loadLocalSettings } from "../local/localSettings";
@@ -104,6 +105,10 @@ async function main(): Promise<void> {
     const settings = loadLocalSettings(dataDir, process.env);
     request = platformRequest(options.platform, options.text, signingKeys(settings), options.user === undefined ? {} : { user: options.user });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`send: bad configuration: ${error.message}\n`);
+      process.exit(2);
+    }
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`${error.message}\n${USAGE}\n`);
     process.exit(2);
