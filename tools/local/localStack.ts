@@ -1,7 +1,7 @@
 /**
  * The whole system on loopback with no cloud account: embedded DynamoDB (dynalite on leveldb under
- * <dataDir>/dynamo, so data survives restarts), the in-process GCS JSON-API server, the stand-in
- * platform APIs, and every route of runtime/routes.ts behind one node:http server that speaks to
+ * <dataDir>/dynamo) and the in-process GCS JSON-API server (objects under <dataDir>/gcs), so both
+ * survive restarts; the stand-in platform APIs; and every route of runtime/routes.ts behind one node:http server that speaks to
  * the handlers in API Gateway v2 events. Used by `npm start`, the end-to-end tests and the load bench.
  */
 import { randomUUID } from "node:crypto";
