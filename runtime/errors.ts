@@ -7,18 +7,21 @@ export class BotfleetError extends Error {
   readonly status: number;
   /** Short text safe to show a client. */
   readonly publicMessage: string;
+  /** What the client must change, written by us (never echoing request data); answered as `detail`. */
+  readonly clientDetail: string | undefined;
 
-  constructor(status: number, publicMessage: string, detail?: string, options?: { cause?: unknown }) {
+  constructor(status: number, publicMessage: string, detail?: string, options?: { cause?: unknown; clientDetail?: string }) {
     super(detail ?? publicMessage, options);
     this.name = new.target.name;
     this.status = status;
     this.publicMessage = publicMessage;
+    this.clientDetail = options?.clientDetail;
   }
 }
 
 /** The request is malformed or does not match the platform's schema. */
 export class BadRequestError extends BotfleetError {
-  constructor(detail?: string, options?: { cause?: unknown }) {
+  constructor(detail?: string, options?: { cause?: unknown; clientDetail?: string }) {
     super(400, "bad request", detail, options);
   }
 }

@@ -38,11 +38,14 @@ export function pathId(request: HttpRequest): string {
   return parsed.data;
 }
 
+/** The rule a client can read in the 400's `detail` (and README's API section). */
+export const IDEMPOTENCY_KEY_RULE = "Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -";
+
 /** Optional client idempotency key (header `Idempotency-Key`). */
 export function idempotencyKey(request: HttpRequest): string | undefined {
   const key = request.headers["idempotency-key"];
   if (key === undefined) return undefined;
-  if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) throw new BadRequestError("Idempotency-Key malformed");
+  if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) throw new BadRequestError("Idempotency-Key malformed", { clientDetail: IDEMPOTENCY_KEY_RULE });
   return key;
 }
 

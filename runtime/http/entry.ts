@@ -93,7 +93,7 @@ export function httpEntry<D extends EntryDeps>(
     } catch (error) {
       const known = error instanceof BotfleetError ? error : undefined;
       const status = known?.status ?? 500;
-      result = errorResult(status, known?.publicMessage ?? "internal error", reference);
+      result = errorResult(status, known?.publicMessage ?? "internal error", reference, {}, known?.clientDetail);
       // The class and our own detail text (never request data) go to the log with the reference.
       const fields = { reference, route: routeKey, status, detail: known?.message, ...errorFields(error) };
       if (status >= 500) logger.error("request failed", fields);

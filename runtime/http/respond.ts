@@ -28,6 +28,7 @@ export function empty(): HttpResult {
 }
 
 /** The only shape an error ever has: a public message and the reference that is also logged. */
-export function errorResult(statusCode: number, error: string, reference: string, headers: Record<string, string> = {}): HttpResult {
-  return json(statusCode, { error, reference }, headers);
+/** `detail`: a fixed rule text of ours for the client (BotfleetError.clientDetail), never request data. */
+export function errorResult(statusCode: number, error: string, reference: string, headers: Record<string, string> = {}, detail?: string): HttpResult {
+  return json(statusCode, detail === undefined ? { error, reference } : { error, reference, detail }, headers);
 }

@@ -131,6 +131,23 @@ describe("local stack end to end: agents' API, replies and exports over HTTP", f
     }
   });
 
+  it("says what a valid Idempotency-Key is when one is refused (8-128 of A-Z a-z 0-9 _ . : -), and writes nothing", async () => {
+    const body = JSON.stringify({ text: "Never stored" });
+    for (const key of ["short", "x".repeat(129), "has space 123", "semi;colon-123"]) {
+      const refused = await e2e.request("POST", `/api/tickets/${ticketId}/messages`, { headers: { ...json, ...(await bearer("agent")), "idempotency-key": key }, body });
+      assert.equal(refused.status, 400, key);
+      const answer = refused.json<Record<string, string>>();
+      assert.deepEqual(Object.keys(answer).sort(), ["detail", "error", "reference"]);
+      assert.equal(answer.error, "bad request");
+      assert.equal(answer.detail, "Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -");
+      assert.ok(!refused.text.includes(key), "the rejected key is not echoed");
+    }
+    assert.ok(!(await e2e.ticketMessages(ticketId)).includes("Never stored"));
+    const other = await e2e.request("GET", "/api/tickets?status=maybe", { headers: await bearer("viewer") });
+    assert.equal(other.status, 400);
+    assert.deepEqual(Object.keys(other.json()).sort(), ["error", "reference"], "other 400s keep their shape");
+  });
+
   it("answers stats to a viewer", async () => {
     const stats = await e2e.request("GET", "/api/stats", { headers: await bearer("viewer") });
     assert.equal(stats.status, 200, stats.text);

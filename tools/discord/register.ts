@@ -3,17 +3,31 @@
  * Reads DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN from the environment.
  * Exit codes: 0 registered (or dry run printed), 1 Discord refused or was unreachable, 2 bad usage or environment.
  */
-import { buildRegistrationRequest, redacted, registrationEnv } from "./registration";
+import { buildRegistrationRequest, DISCORD_API, redacted, registrationEnv } from "./registration";
+
+const USAGE = "usage: npm run discord:register [-- --dry-run]";
+const HELP = `${USAGE}
+
+Registers botfleet's slash commands with Discord (PUT ${DISCORD_API}/applications/<id>/commands).
+Reads DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN from the environment.
+  --dry-run    print the request (token redacted) instead of sending it
+  -h, --help   this text
+Exit codes: 0 registered (or dry run printed), 1 Discord refused or was unreachable, 2 bad usage or environment.`;
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   const unknown = argv.filter((a) => a !== "--dry-run");
   if (unknown.length > 0) {
-    process.stderr.write(`unknown argument ${unknown.join(" ")}; usage: npm run discord:register [-- --dry-run]\n`);
+    process.stderr.write(`unknown argument ${unknown.join(" ")}; ${USAGE}\n`);
     return 2;
   }
   const parsed = registrationEnv.safeParse(env);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) process.stderr.write(`${issue.message}\n`);
+    // One line naming every bad or missing variable.
+    process.stderr.write(`${parsed.error.issues.map((issue) => issue.message).join("; ")}\n`);
     return 2;
   }
   const request = buildRegistrationRequest(parsed.data.DISCORD_APPLICATION_ID, parsed.data.DISCORD_BOT_TOKEN);
@@ -22,7 +36,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stdout.write(`${JSON.stringify({ ...shown, body: JSON.parse(shown.body) as unknown }, null, 2)}\n`);
     return 0;
   }
-  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(15_000) });
+  let response: Response;
+  try {
+    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(15_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.message : String(error));
+    process.stderr.write(`discord:register: nothing answered at ${DISCORD_API} (${cause}): check the network\n`);
+    return 1;
+  }
   if (!response.ok) {
     process.stderr.write(`Discord answered ${response.status}: ${(await response.text()).slice(0, 500)}\n`);
     return 1;

@@ -1,72 +1,42 @@
 /**
- * A GCS JSON-API server for tests and the local stack: the Firebase Storage emulator from
- * firebase-tools (pinned exactly in package.json, because this reaches into its internal paths),
- * started in-process on 127.0.0.1 with its security-rules runtime stubbed out.
+ * A GCS JSON-API server for tests and the local stack, persisting objects under `dataDir` (the
+ * local stack: `.local/gcs/`), so an export downloaded after a restart is still there.
  *
- * Why in-process: the emulator's CLI needs Java 21 and downloads a rules jar at start; neither is
- * possible here. The JSON-API routes (`/upload/storage/v1`, `/storage/v1`, `/b/...`) go through the
- * emulator's *admin* storage layer, which never consults the rules, so stubbing the rules runtime
- * changes nothing that @google-cloud/storage exercises.
- *
- * What the emulator does not do (measured) and what this file adds:
- * - Preconditions: it ignores `ifGenerationMatch` entirely. A small layer in front of it implements
- *   `ifGenerationMatch` (including 0 = "only if absent") for uploads and deletes, and
- *   `ifMetagenerationMatch` for metadata updates, serialised per
- *   object so two racing writers cannot both pass the check. That is the semantics real GCS gives.
- * - Metadata updates: it serves PATCH only on `/b/...`, not on the `/storage/v1/b/...` path the
- *   client library uses (it answers 501); such requests are re-routed to the emulator's route.
- * - Resumable (chunked) uploads and signed URLs do not work: callers must use `resumable: false`.
- * - Objects are buffered whole in this process on upload and download: fine for a test server.
+ * Why hand-written: no small, maintained package serves the GCS JSON API. The Firebase Storage
+ * emulator (firebase-tools) did, but it keeps object metadata in memory (objects vanished on restart
+ * while the table still pointed at them), ignores preconditions, and made `npm ci` install ~700
+ * packages and compile re2 for a handful of routes. This implements exactly what
+ * @google-cloud/storage 7 sends here (runtime/adapters/gcsArchive.ts and the tests), as documented
+ * in the JSON API reference (https://cloud.google.com/storage/docs/json_api/v1/objects):
+ * - `POST /upload/storage/v1/b/{bucket}/o?uploadType=multipart|media&name=` (single-shot uploads;
+ *   resumable uploads are not served: callers use `resumable: false`);
+ * - `GET /storage/v1/b/{bucket}/o/{object}` metadata, `?alt=media` the bytes (`x-goog-hash` md5 and
+ *   crc32c, which the client validates), `&generation=` that generation only;
+ * - `PATCH` of the same path (custom `metadata` merged, a null value removes a key; metageneration +1);
+ * - `DELETE` of the same path; `GET /storage/v1/b/{bucket}/o?prefix=` list (one page);
+ * - preconditions `ifGenerationMatch` (0 = "only if absent") and `ifMetagenerationMatch` on every
+ *   write, answering 412 like GCS. Each request's check and write run synchronously after its body
+ *   has been read, so two racing writers can never both pass a check.
+ * Only the live generation is kept (as a bucket without versioning): reading an older one is 404.
+ * Generations are microsecond timestamps like GCS's, increasing across restarts.
  *
  * Fault injection: `interrupt()` drops every open connection and stops listening (the port stays
- * reserved for `resume()`), so a client mid-upload sees a reset and the next calls are refused.
+ * reserved for `resume()`), so a client mid-upload sees a reset and no object is written.
  */
-import { randomUUID } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, type Socket } from "node:net";
 import { join, resolve } from "node:path";
+import { CRC32C } from "@google-cloud/storage";
 
-// Internal modules of firebase-tools 15.34.2 (no type declarations ship with them).
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { StorageEmulator } = require("firebase-tools/lib/emulator/storage") as {
-  StorageEmulator: new (args: EmulatorArgs) => EmulatorInstance;
-};
-const { createApp } = require("firebase-tools/lib/emulator/storage/server") as {
-  createApp: (projectId: string, emulator: EmulatorInstance) => Promise<((req: IncomingMessage, res: ServerResponse) => void) & { set(setting: string, value: unknown): void }>;
-};
-const { EmulatorRegistry } = require("firebase-tools/lib/emulator/registry") as {
-  EmulatorRegistry: { set(name: string, instance: unknown): void; clear(name: string): void };
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-interface EmulatorArgs {
-  projectId: string;
-  host: string;
-  port: number;
-  rules: { name: string; content: string };
-  auto_download: boolean;
-}
-
-interface StoredMetadata {
-  generation: number | string;
-  metageneration: number | string;
-}
-
-interface EmulatorInstance {
-  adminStorageLayer: { getMetadata(bucket: string, object: string): StoredMetadata | undefined };
-  reset(): void;
-}
-
-/** The project's own temp root (gitignored): nothing of the emulator lands in the system /tmp. */
+/** The project's own temp root (gitignored): nothing lands in the system /tmp. */
 const PROJECT_TMP = resolve(__dirname, "..", "..", ".tmp");
 
 export interface GcsServerOptions {
   /** Port on 127.0.0.1. @default 0 (a free port) */
   port?: number;
-  /** Project id the emulator reports. @default "botfleet-local" */
-  projectId?: string;
-  /** Directory for blob files. @default a fresh directory under <project>/.tmp/gcs-<uuid> */
+  /** Directory the objects are kept in, across restarts. @default a fresh directory under <project>/.tmp/gcs-<uuid>, deleted by stop() */
   dataDir?: string;
 }
 
@@ -74,7 +44,7 @@ export interface GcsServer {
   /** `http://127.0.0.1:<port>`: give it to @google-cloud/storage as `apiEndpoint`. */
   readonly endpoint: string;
   readonly port: number;
-  /** Requests seen so far (method + path, no query): lets tests wait for an upload to begin. */
+  /** Called for every request as it arrives: lets tests wait for an upload to begin. */
   onRequest(listener: (req: IncomingMessage) => void): () => void;
   /** Drop every connection and stop accepting new ones, keeping the data (fault injection). */
   interrupt(): Promise<void>;
@@ -82,79 +52,63 @@ export interface GcsServer {
   resume(): Promise<void>;
   /** Delete every object. */
   reset(): void;
-  /** Stop listening, close connections and delete the blob directory. Idempotent. */
+  /** Stop listening and close connections; a generated data directory is deleted, a given one kept. Idempotent. */
   stop(): Promise<void>;
 }
 
-/**
- * The emulator builds `selfLink`/`mediaLink` of every object and bucket from a process-wide
- * registry and throws when nothing is registered. Clients here never follow those links, so one
- * registry entry pointing at the newest running server serves every instance in the process.
- */
-const runningPorts: number[] = [];
-function registerPort(port: number): void {
-  runningPorts.push(port);
-  EmulatorRegistry.set("storage", {
-    getName: () => "storage",
-    getInfo: () => ({ name: "storage", host: "127.0.0.1", port: runningPorts[runningPorts.length - 1] }),
-  });
-}
-function unregisterPort(port: number): void {
-  const index = runningPorts.indexOf(port);
-  if (index >= 0) runningPorts.splice(index, 1);
-  if (runningPorts.length === 0) EmulatorRegistry.clear("storage");
-}
-
-/** Rules stub: the admin layer used by the JSON API never asks it, the Firebase API would deny. */
-class NoRulesManager {
-  start(): Promise<{ errors: never[]; warnings: never[]; all: never[] }> {
-    return Promise.resolve({ errors: [], warnings: [], all: [] });
-  }
-  stop(): Promise<void> {
-    return Promise.resolve();
-  }
-  getRuleset(): undefined {
-    return undefined;
-  }
+/** The object resource fields the client reads (JSON API `objects` resource). */
+interface ObjectResource {
+  kind: "storage#object";
+  id: string;
+  name: string;
+  bucket: string;
+  generation: string;
+  metageneration: string;
+  contentType: string;
+  size: string;
+  md5Hash: string;
+  crc32c: string;
+  etag: string;
+  timeCreated: string;
+  updated: string;
+  storageClass: "STANDARD";
+  metadata?: Record<string, string>;
 }
 
-function createEmulator(args: EmulatorArgs, dataDir: string): EmulatorInstance {
-  // Subclass at run time: the emulator's constructor calls these two overridable methods.
-  const Stubbed = class extends StorageEmulator {
-    createRulesManager(): NoRulesManager {
-      return new NoRulesManager();
-    }
-    getPersistenceTmpDir(): string {
-      return dataDir;
-    }
-  };
-  return new Stubbed(args);
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export async function startGcsServer(options: GcsServerOptions = {}): Promise<GcsServer> {
-  const projectId = options.projectId ?? "botfleet-local";
+  const generatedDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? join(PROJECT_TMP, `gcs-${randomUUID()}`);
   mkdirSync(dataDir, { recursive: true });
-  const emulator = createEmulator(
-    { projectId, host: "127.0.0.1", port: options.port ?? 0, rules: { name: "none", content: "" }, auto_download: false },
-    dataDir,
-  );
-  const app = await createApp(projectId, emulator);
-  // Express prints every request error (e.g. "request aborted" after interrupt()) unless env is "test".
-  app.set("env", "test");
-  const preconditions = new PreconditionGate(emulator);
+  const store = new ObjectStore(dataDir);
   const listeners = new Set<(req: IncomingMessage) => void>();
   const sockets = new Set<Socket>();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     for (const listener of listeners) listener(req);
-    if (req.method === "PATCH" && req.url?.startsWith("/storage/v1/b/")) req.url = req.url.slice("/storage/v1".length);
-    void preconditions.handle(req, res, () => app(req, res));
+    readBody(req).then(
+      (body) => {
+        try {
+          respond(res, route(store, req, body));
+        } catch (error) {
+          const status = error instanceof HttpError ? error.status : 500;
+          respond(res, { status, json: { error: { code: status, message: error instanceof Error ? error.message : String(error) } } });
+        }
+      },
+      () => res.destroy(),
+    );
   };
   let server = listenServer(handle, sockets);
   await listen(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
-  registerPort(port);
   let listening = true;
   let stopped = false;
 
@@ -165,6 +119,8 @@ export async function startGcsServer(options: GcsServerOptions = {}): Promise<Gc
     for (const socket of sockets) socket.destroy();
     sockets.clear();
     await closed;
+    // Give in-process clients a moment to see their pooled connections reset, as after a real drop.
+    await new Promise((done) => setTimeout(done, 50));
   };
 
   return {
@@ -182,17 +138,265 @@ export async function startGcsServer(options: GcsServerOptions = {}): Promise<Gc
       listening = true;
     },
     reset() {
-      emulator.reset();
+      store.reset();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       await closeServer();
-      unregisterPort(port);
       listeners.clear();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (generatedDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+interface Answer {
+  status: number;
+  json?: unknown;
+  bytes?: Buffer;
+  headers?: Record<string, string>;
+}
+
+function route(store: ObjectStore, req: IncomingMessage, body: Buffer): Answer {
+  const url = new URL(req.url ?? "/", "http://local");
+  const method = req.method ?? "GET";
+  const query = url.searchParams;
+  const conditions = { ifGenerationMatch: query.get("ifGenerationMatch") ?? undefined, ifMetagenerationMatch: query.get("ifMetagenerationMatch") ?? undefined };
+  const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+  if (upload && method === "POST") {
+    const bucket = decodeURIComponent(upload[1] as string);
+    const { resource, media } = parseUpload(query.get("uploadType"), req.headers["content-type"] ?? "", body);
+    const name = query.get("name") ?? resource.name;
+    if (typeof name !== "string" || name === "") throw new HttpError(400, "Required parameter: name");
+    return { status: 200, json: store.write(bucket, name, media, resource, conditions) };
+  }
+  const list = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+  if (list && method === "GET") {
+    const items = store.list(decodeURIComponent(list[1] as string), query.get("prefix") ?? "");
+    return { status: 200, json: { kind: "storage#objects", items } };
+  }
+  const object = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)$/.exec(url.pathname);
+  if (!object) throw new HttpError(501, `${method} ${url.pathname} is not served by the local GCS server`);
+  const bucket = decodeURIComponent(object[1] as string);
+  const name = decodeURIComponent(object[2] as string);
+  const generation = query.get("generation") ?? undefined;
+  switch (method) {
+    case "GET": {
+      const found = store.read(bucket, name, generation);
+      if (query.get("alt") !== "media") return { status: 200, json: found.resource };
+      return {
+        status: 200,
+        bytes: found.bytes,
+        headers: {
+          "content-type": found.resource.contentType,
+          "x-goog-hash": `crc32c=${found.resource.crc32c},md5=${found.resource.md5Hash}`,
+          "x-goog-generation": found.resource.generation,
+          "x-goog-metageneration": found.resource.metageneration,
+        },
+      };
+    }
+    case "PATCH":
+      return { status: 200, json: store.patch(bucket, name, parseJson(body), conditions) };
+    case "DELETE":
+      store.delete(bucket, name, conditions);
+      return { status: 204 };
+    default:
+      throw new HttpError(405, `${method} is not allowed on an object`);
+  }
+}
+
+/** `multipart` (JSON metadata part, then the media part: multipart/related, RFC 2387) or `media`. */
+function parseUpload(uploadType: string | null, contentType: string, body: Buffer): { resource: Partial<ObjectResource>; media: Buffer } {
+  if (uploadType === "media") return { resource: { contentType: contentType || "application/octet-stream" }, media: body };
+  if (uploadType !== "multipart") throw new HttpError(400, `uploadType ${uploadType ?? "(none)"} is not served (resumable uploads are not): use resumable: false`);
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  if (boundary === undefined) throw new HttpError(400, "multipart upload without a boundary");
+  const parts: Buffer[] = [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) break;
+    parts.push(body.subarray(start + 2, next - 2)); // after the delimiter's CRLF, before the next one's
+    at = next;
+  }
+  const [metaPart, mediaPart] = parts.map((part) => {
+    const split = part.indexOf("\r\n\r\n");
+    if (split < 0) throw new HttpError(400, "multipart part without headers");
+    return { headers: part.subarray(0, split).toString("utf8"), content: part.subarray(split + 4) };
+  });
+  if (metaPart === undefined || mediaPart === undefined) throw new HttpError(400, "multipart upload needs a metadata and a media part");
+  const resource = parseJson(metaPart.content) as Partial<ObjectResource>;
+  const mediaType = /content-type:\s*([^\r\n]+)/i.exec(mediaPart.headers)?.[1];
+  return { resource: { ...resource, contentType: resource.contentType ?? mediaType ?? "application/octet-stream" }, media: mediaPart.content };
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(body.toString("utf8") || "{}");
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new HttpError(400, "the body must be a JSON object");
+}
+
+interface Conditions {
+  ifGenerationMatch: string | undefined;
+  ifMetagenerationMatch: string | undefined;
+}
+
+/**
+ * Objects on disk: `<dir>/<bucket>/<sha256(name)>.json` (the resource, written last by rename: the
+ * commit point) and `<sha256(name)>.<generation>.bin` (the bytes). Synchronous I/O on purpose: a
+ * check and its write cannot interleave with another request's.
+ */
+class ObjectStore {
+  private lastGeneration = 0;
+
+  constructor(private readonly dir: string) {}
+
+  read(bucket: string, name: string, generation?: string): { resource: ObjectResource; bytes: Buffer } {
+    const resource = this.resource(bucket, name);
+    if (resource === undefined || (generation !== undefined && generation !== resource.generation)) throw new HttpError(404, `No such object: ${bucket}/${name}`);
+    return { resource, bytes: readFileSync(this.dataFile(bucket, name, resource.generation)) };
+  }
+
+  write(bucket: string, name: string, bytes: Buffer, given: Partial<ObjectResource>, conditions: Conditions): ObjectResource {
+    const current = this.resource(bucket, name);
+    this.check(current, conditions);
+    const generation = this.nextGeneration();
+    const now = new Date().toISOString();
+    const crc = new CRC32C();
+    crc.update(bytes);
+    const resource: ObjectResource = {
+      kind: "storage#object",
+      id: `${bucket}/${name}/${generation}`,
+      name,
+      bucket,
+      generation,
+      metageneration: "1",
+      contentType: given.contentType ?? "application/octet-stream",
+      size: String(bytes.length),
+      md5Hash: createHash("md5").update(bytes).digest("base64"),
+      crc32c: crc.toString(),
+      etag: randomUUID(),
+      timeCreated: now,
+      updated: now,
+      storageClass: "STANDARD",
+      ...(given.metadata === undefined ? {} : { metadata: stringValues(given.metadata) }),
+    };
+    mkdirSync(join(this.dir, bucket), { recursive: true });
+    atomicWrite(this.dataFile(bucket, name, generation), bytes);
+    atomicWrite(this.resourceFile(bucket, name), JSON.stringify(resource));
+    if (current !== undefined) rmSync(this.dataFile(bucket, name, current.generation), { force: true });
+    return resource;
+  }
+
+  patch(bucket: string, name: string, changes: Record<string, unknown>, conditions: Conditions): ObjectResource {
+    const current = this.resource(bucket, name);
+    if (current === undefined) throw new HttpError(404, `No such object: ${bucket}/${name}`);
+    this.check(current, conditions);
+    const metadata: Record<string, string> = { ...current.metadata };
+    for (const [key, value] of Object.entries((changes.metadata ?? {}) as Record<string, unknown>)) {
+      if (value === null) delete metadata[key];
+      else metadata[key] = String(value);
+    }
+    const next: ObjectResource = {
+      ...current,
+      ...(typeof changes.contentType === "string" ? { contentType: changes.contentType } : {}),
+      metadata,
+      metageneration: String(Number(current.metageneration) + 1),
+      etag: randomUUID(),
+      updated: new Date().toISOString(),
+    };
+    atomicWrite(this.resourceFile(bucket, name), JSON.stringify(next));
+    return next;
+  }
+
+  delete(bucket: string, name: string, conditions: Conditions): void {
+    const current = this.resource(bucket, name);
+    if (current === undefined) throw new HttpError(404, `No such object: ${bucket}/${name}`);
+    this.check(current, conditions);
+    rmSync(this.resourceFile(bucket, name), { force: true });
+    rmSync(this.dataFile(bucket, name, current.generation), { force: true });
+  }
+
+  list(bucket: string, prefix: string): ObjectResource[] {
+    const folder = join(this.dir, bucket);
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => JSON.parse(readFileSync(join(folder, file), "utf8")) as ObjectResource)
+      .filter((resource) => resource.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  reset(): void {
+    for (const entry of readdirSync(this.dir)) rmSync(join(this.dir, entry), { recursive: true, force: true });
+  }
+
+  /** GCS semantics: the object's generation ("0" when absent) and metageneration must match. */
+  private check(current: ObjectResource | undefined, conditions: Conditions): void {
+    const generation = current?.generation ?? "0";
+    const generationHolds = conditions.ifGenerationMatch === undefined || conditions.ifGenerationMatch === generation;
+    const metagenerationHolds = conditions.ifMetagenerationMatch === undefined || conditions.ifMetagenerationMatch === current?.metageneration;
+    if (!generationHolds || !metagenerationHolds) throw new HttpError(412, "At least one of the pre-conditions you specified did not hold.");
+  }
+
+  private nextGeneration(): string {
+    this.lastGeneration = Math.max(Date.now() * 1000, this.lastGeneration + 1);
+    return String(this.lastGeneration);
+  }
+
+  private resource(bucket: string, name: string): ObjectResource | undefined {
+    const file = this.resourceFile(bucket, name);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ObjectResource) : undefined;
+  }
+
+  private key(name: string): string {
+    return createHash("sha256").update(name).digest("hex");
+  }
+
+  private resourceFile(bucket: string, name: string): string {
+    return join(this.dir, bucket, `${this.key(name)}.json`);
+  }
+
+  private dataFile(bucket: string, name: string, generation: string): string {
+    return join(this.dir, bucket, `${this.key(name)}.${generation}.bin`);
+  }
+}
+
+function stringValues(record: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined).map(([key, value]) => [key, String(value)]));
+}
+
+function atomicWrite(file: string, content: string | Buffer): void {
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+function respond(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent || res.destroyed) return;
+  if (answer.bytes !== undefined) {
+    res.writeHead(answer.status, { "content-length": String(answer.bytes.length), ...answer.headers }).end(answer.bytes);
+    return;
+  }
+  const body = answer.json === undefined ? "" : JSON.stringify(answer.json);
+  res.writeHead(answer.status, answer.json === undefined ? {} : { "content-type": "application/json; charset=utf-8" }).end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => done(Buffer.concat(chunks)));
+    req.on("error", fail);
+    req.on("aborted", () => fail(new Error("request aborted")));
+  });
 }
 
 function listenServer(handle: (req: IncomingMessage, res: ServerResponse) => void, sockets: Set<Socket>): Server {
@@ -212,70 +416,4 @@ function listen(server: Server, port: number): Promise<void> {
       done();
     });
   });
-}
-
-/**
- * `ifGenerationMatch` for uploads and deletes, which the emulator ignores. Requests on the same
- * object are serialised until their response ends, so check-then-write cannot interleave.
- */
-class PreconditionGate {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  constructor(private readonly emulator: EmulatorInstance) {}
-
-  async handle(req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
-    const target = preconditionTarget(req);
-    if (!target) return next();
-    const key = `${target.bucket}/${target.object}`;
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((done) => (release = done));
-    const tail = previous.then(() => mine);
-    this.tails.set(key, tail);
-    await previous;
-    res.once("close", () => {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    const stored = this.emulator.adminStorageLayer.getMetadata(target.bucket, target.object);
-    const generation = stored ? String(stored.generation) : "0";
-    const metageneration = stored ? String(stored.metageneration) : undefined;
-    const holds =
-      (target.ifGenerationMatch === undefined || target.ifGenerationMatch === generation) &&
-      (target.ifMetagenerationMatch === undefined || target.ifMetagenerationMatch === metageneration);
-    if (!holds) {
-      req.resume();
-      res.writeHead(412, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: 412, message: "At least one of the pre-conditions you specified did not hold." } }));
-      return;
-    }
-    next();
-  }
-}
-
-interface PreconditionTarget {
-  bucket: string;
-  object: string;
-  ifGenerationMatch?: string;
-  ifMetagenerationMatch?: string;
-}
-
-function preconditionTarget(req: IncomingMessage): PreconditionTarget | undefined {
-  const url = new URL(req.url ?? "/", "http://local");
-  const conditions: Pick<PreconditionTarget, "ifGenerationMatch" | "ifMetagenerationMatch"> = {};
-  const ifGenerationMatch = url.searchParams.get("ifGenerationMatch");
-  const ifMetagenerationMatch = url.searchParams.get("ifMetagenerationMatch");
-  if (ifGenerationMatch !== null) conditions.ifGenerationMatch = ifGenerationMatch;
-  if (ifMetagenerationMatch !== null) conditions.ifMetagenerationMatch = ifMetagenerationMatch;
-  if (ifGenerationMatch === null && ifMetagenerationMatch === null) return undefined;
-  const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
-  const name = url.searchParams.get("name");
-  if (req.method === "POST" && upload?.[1] && name) {
-    return { bucket: decodeURIComponent(upload[1]), object: name, ...conditions };
-  }
-  const object = /^(?:\/storage\/v1)?\/b\/([^/]+)\/o\/([^/]+)$/.exec(url.pathname);
-  if ((req.method === "DELETE" || req.method === "PATCH") && object?.[1] && object[2]) {
-    return { bucket: decodeURIComponent(object[1]), object: decodeURIComponent(object[2]), ...conditions };
-  }
-  return undefined;
 }

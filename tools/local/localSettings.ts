@@ -1,5 +1,5 @@
 /**
- * The local stack's settings: the environment names of DESIGN.md (runtime/env.ts), and for every
+ * The local stack's settings: the environment names of runtime/env.ts, and for every
  * one that is unset a development value generated once and kept in <stateDir>/settings.json (mode
  * 0600, under the gitignored .local/), so webhooks signed and tokens minted in one run stay valid
  * after a restart. `npm start` and `npm run send` read the same file.
@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { ENV, LOCAL_SECRET_ENV } from "../../runtime/env";
+import { ConfigError } from "../../runtime/errors";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -65,7 +66,7 @@ function loadState(stateDir: string): State {
       json = undefined;
     }
     const parsed = stateSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`${file} is not a botfleet local settings file: delete it or start with --fresh`);
+    if (!parsed.success) throw new ConfigError(`${file} is not a botfleet local settings file: delete it or start with --fresh`);
     return parsed.data;
   }
   const state = freshState();

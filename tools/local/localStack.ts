@@ -1,18 +1,19 @@
 /**
  * The whole system on loopback with no cloud account: embedded DynamoDB (dynalite on leveldb under
- * <dataDir>/dynamo, so data survives restarts), the in-process GCS JSON-API server, the stand-in
- * platform APIs, and every route of runtime/routes.ts behind one node:http server that speaks to
+ * <dataDir>/dynamo) and the in-process GCS JSON-API server (objects under <dataDir>/gcs), so both
+ * survive restarts; the stand-in platform APIs; and every route of runtime/routes.ts behind one node:http server that speaks to
  * the handlers in API Gateway v2 events. Used by `npm start`, the end-to-end tests and the load bench.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createLogger, type LogSink } from "../../runtime/adapters/logger";
-import { ENV } from "../../runtime/env";
+import { ENV, LOCAL_SECRET_ENV } from "../../runtime/env";
 import { matchRoute } from "../../runtime/http/router";
 import { toApiGatewayEvent, writeNotFound, writeResult } from "./apiGatewayEvent";
+import { acquireDataDirLock, LOCK_FILE } from "./dataDirLock";
 import { startEmbeddedDynamo, type EmbeddedDynamo } from "./embeddedDynamo";
 import { startGcsServer, type GcsServer } from "./gcsServer";
 import type { ExportSummary } from "../../runtime/handlers/export";
@@ -30,11 +31,11 @@ const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 export interface LocalStackOptions {
   /** Port on 127.0.0.1 for the API. @default 8787; 0 picks a free one. */
   readonly port?: number;
-  /** Where the stack keeps its state (settings.json, dynamo/, gcs/). @default "<cwd>/.local" */
+  /** Where the stack keeps its state (settings.json, dynamo/, gcs/, lock.json while it runs); one stack per directory. @default "<cwd>/.local" */
   readonly dataDir?: string;
   /** Delete dataDir first: new secrets, keys and an empty table. @default false */
   readonly fresh?: boolean;
-  /** Settings given by the user (DESIGN.md names); unset ones are generated. @default process.env */
+  /** Settings given by the user (runtime/env.ts names); unset ones are generated. @default process.env */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Where handler log lines go. @default stdout */
   readonly logSink?: LogSink;
@@ -59,22 +60,26 @@ export interface LocalStack {
   runExports(event?: { kind: "pending" } | { kind: "daily"; day?: string }): Promise<ExportSummary>;
   /** Invokes the outbox function as its schedule does ({"kind":"outbox"}): sends the replies Slack and Meta webhooks queued. */
   runOutbox(): Promise<OutboxSummary>;
-  /** Stops every server (API, stand-in, GCS, DynamoDB). Idempotent. */
+  /** Stops every server (API, stand-in, GCS, DynamoDB) and releases the data directory. Idempotent. */
   stop(): Promise<void>;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir ?? join(process.cwd(), ".local");
-  if (options.fresh === true) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const settings = loadLocalSettings(dataDir, options.environment ?? process.env);
-
+  // Taken before --fresh wipes anything: a second start must not delete a running stack's data.
+  const lock = acquireDataDirLock(dataDir);
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) await part.stop();
     started.length = 0;
+    lock.release();
   };
   try {
+    if (options.fresh === true) {
+      for (const entry of readdirSync(dataDir)) if (entry !== LOCK_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
+    }
+    const settings = loadLocalSettings(dataDir, options.environment ?? process.env);
     const dynamo = await startEmbeddedDynamo(join(dataDir, "dynamo"), LOCAL_TABLE);
     started.push(dynamo);
     const gcs = await startGcsServer({ dataDir: join(dataDir, "gcs") });
@@ -152,6 +157,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     started.push({ stop: () => closeServer(server) });
     const port = (server.address() as AddressInfo).port;
+    const origin = settings.env[LOCAL_SECRET_ENV.originVerifySecret];
+    lock.update({ url: `http://127.0.0.1:${port}`, ...(origin === undefined ? {} : { originVerifySecret: origin }) });
     return { url: `http://127.0.0.1:${port}`, port, dataDir, settings, handlerEnv, dynamo, gcs, standIn, runExports, runOutbox, stop: stopAll };
   } catch (error) {
     await stopAll();

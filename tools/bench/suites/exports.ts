@@ -24,6 +24,7 @@ import { writeExport } from "../../../runtime/exports/writeExport";
 import { seedTickets } from "../../../test/support/seedTickets";
 import { startGcsServer } from "../../local/gcsServer";
 import { type BenchSuite } from "../line";
+import { progress } from "../progress";
 
 const TABLE_NAME = "botfleet-bench-exports";
 const BUCKET = "botfleet-bench";
@@ -61,14 +62,14 @@ const suite: BenchSuite = async (emit) => {
     for (const size of SIZES) {
       const started = Date.now();
       await seedTickets(documents, TABLE_NAME, { day: size.day, tickets: size.tickets, messagesPerTicket: MESSAGES_PER_TICKET, concurrency: 8 });
-      process.stderr.write(`  seeded ${size.label} in ${Date.now() - started} ms\n`);
+      progress.note(`  seeded ${size.label} in ${Date.now() - started} ms`);
     }
     const results = new Map<string, { floor: ChildResult; export: ChildResult }>();
     for (const size of SIZES) {
       const env = { DYNAMO: endpoint, GCS: gcs.endpoint, DAY: size.day };
       const floor = await runChild({ ...env, MODE: "floor" });
       const exported = await runChild({ ...env, MODE: "export" });
-      process.stderr.write(`  ${size.label}: floor ${floor.ms} ms, export ${exported.ms} ms, peak RSS ${exported.peakRssMb} MB\n`);
+      progress.note(`  ${size.label}: floor ${floor.ms} ms, export ${exported.ms} ms, peak RSS ${exported.peakRssMb} MB`);
       results.set(size.label, { floor, export: exported });
     }
     for (const size of SIZES) {
@@ -129,7 +130,7 @@ async function child(): Promise<void> {
 
 if (process.env[CHILD_FLAG] === "1") {
   child().catch((error: unknown) => {
-    process.stderr.write(`export bench child failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    progress.note(`export bench child failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 }

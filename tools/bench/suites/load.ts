@@ -17,6 +17,7 @@ import { SLACK_RETRY_HEADER } from "../../../runtime/platforms/slack";
 import { startLocalStack } from "../../local/localStack";
 import { type Platform, platformRequest, type SignedRequest, signingKeys } from "../../send/platformRequest";
 import { type BenchSuite, percentile } from "../line";
+import { progress } from "../progress";
 
 const CONCURRENCY = 16;
 const WEBHOOK_SECONDS = 30;
@@ -184,7 +185,7 @@ const load: BenchSuite = async (emit) => {
     emit({ bench: "load", metric: "stored_more_than_once", value: copies, unit: "messages", baseline: null });
     emit({ bench: "load", metric: "orphan_tickets_or_messages", value: orphans, unit: "items", baseline: null });
     emit({ bench: "load", metric: "requests_to_shared_users", value: shared, unit: "requests", baseline: null });
-    process.stderr.write(`load: ${webhooks.latenciesMs.length} webhook requests (${duplicates} redeliveries) at concurrency ${CONCURRENCY} in ${webhooks.seconds.toFixed(1)} s; health ${health.latenciesMs.length} in ${health.seconds.toFixed(1)} s\n`);
+    progress.note(`load: ${webhooks.latenciesMs.length} webhook requests (${duplicates} redeliveries) at concurrency ${CONCURRENCY} in ${webhooks.seconds.toFixed(1)} s; health ${health.latenciesMs.length} in ${health.seconds.toFixed(1)} s`);
     if (webhooks.errors + health.errors > 0 || storedOnce !== accepted.size || copies > 0 || orphans > 0) {
       throw new Error(
         `load check failed: ${webhooks.errors + health.errors} errors, ${accepted.size - storedOnce} accepted messages not stored exactly once, ${copies} stored more than once, ${orphans} orphans`,
