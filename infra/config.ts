@@ -17,8 +17,38 @@ import { certificateCoverage } from "./cloudflare/certificateCoverage";
  * what is wrong, all at once, before a single resource is declared.
  */
 
-export const ENVIRONMENTS = ["dev", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+/**
+ * A stack name as Pulumi accepts it: letters, digits, hyphens, underscores and periods
+ * (https://www.pulumi.com/docs/iac/concepts/stacks/#create-stack). Any such name works: nothing in the
+ * program knows a stack by its name.
+ */
+export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The longest name token (below) a stack may have. Bounded by the AWS names that carry it and may not
+ * be shortened: Lambda function, IAM role and Scheduler schedule names are at most 64 characters
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html) and the longest is
+ * `botfleet-<token>-outbox-scheduler`. GCP ids with tighter limits are fitted in infra/naming.ts.
+ */
+export const MAX_STACK_TOKEN = 24;
+
+/**
+ * The stack's name as it appears inside physical names: lowercased, `_` and `.` as `-`. Lambda, SQS
+ * and SNS names allow no period, GCS bucket and GCP service account ids no capital, GCP labels
+ * neither (https://cloud.google.com/resource-manager/docs/labels-overview#requirements); `dev` and
+ * `prod` stay `dev` and `prod`, so their resources keep the names they were created with.
+ */
+export function stackNameToken(stack: string): string {
+  return stack.toLowerCase().replace(/[_.]/g, "-");
+}
+
+/** Keys the program no longer reads, with what replaces them (a stack file that still sets one is refused, naming it). */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  "botfleet:environment":
+    'is no longer read: whether a stack is production-grade is its own setting now; replace it with botfleet:productionGrade: "true" (what prod was) or "false" (what dev was)',
+};
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -77,7 +107,7 @@ export const configSchema = z
     "aws:allowedAccountIds": accountIdList,
     "gcp:project": z.string().regex(GCP_PROJECT, "must be a GCP project id (6-30 lowercase letters, digits, hyphens)"),
     "gcp:region": z.string().regex(GCP_REGION, "must be a GCP region such as europe-west1"),
-    "botfleet:environment": z.enum(ENVIRONMENTS, { message: 'must be "dev" or "prod"' }),
+    "botfleet:productionGrade": boolean,
     "botfleet:awsDeployRoleArn": z
       .string()
       .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
@@ -214,10 +244,17 @@ export type ConfigKey = keyof z.input<typeof configSchema>;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 
 export interface Settings {
-  readonly environment: Environment;
+  /** The stack's name (pulumi.getStack()). */
+  readonly stack: string;
+  /** The stack name as physical names and labels carry it (stackNameToken), e.g. `dev`. */
+  readonly nameToken: string;
   /** Name prefix for every physical resource, e.g. `botfleet-dev`. */
   readonly prefix: string;
-  readonly isProd: boolean;
+  /**
+   * botfleet:productionGrade: protection of stateful resources (`protect`, deletion protection,
+   * recovery windows, no force-destroy) and accounts of its own, distinct from every non-production stack's.
+   */
+  readonly productionGrade: boolean;
   readonly domain: string;
   /** Public hostname of the API, e.g. `api.bot.example.com`. */
   readonly apiHostname: string;
@@ -290,31 +327,35 @@ export class ConfigError extends Error {
 }
 
 /**
- * Another stack of the project as its Pulumi.<stack>.yaml declares it: prod must not share an AWS
- * account or GCP project with any of them, and no two stacks may share a Cloudflare zone.
+ * Another stack of the project as its Pulumi.<stack>.yaml declares it: a production-grade stack must
+ * not share an AWS account, GCP project, Cloudflare account or zone with any non-production one, no
+ * two stacks may share a Cloudflare zone, and no two may share a name token (their physical names).
  */
 export interface OtherStack {
   readonly stack: string;
+  /** True only when its file says botfleet:productionGrade: "true"; anything else is judged as non-production. */
+  readonly productionGrade?: boolean;
   readonly awsAccountId?: string;
   readonly gcpProject?: string;
+  readonly cloudflareAccountId?: string;
   readonly cloudflareZoneId?: string;
   readonly cloudflareZoneName?: string;
 }
 
-/** The dev stack's accounts alone (the form older callers pass). */
-export interface DevAccounts {
-  readonly awsAccountId?: string;
-  readonly gcpProject?: string;
-}
-
-/** Pure: raw config strings (by full key) → Settings, or a ConfigError listing every problem. */
-export function parseSettings(raw: Readonly<Record<string, string | undefined>>, others?: readonly OtherStack[] | DevAccounts): Settings {
-  const otherStacks: readonly OtherStack[] = others === undefined ? [] : Array.isArray(others) ? others : [{ stack: "dev", ...(others as DevAccounts) }];
+/**
+ * Pure: the stack's name and raw config strings (by full key) → Settings, or a ConfigError listing
+ * every problem. `others` are the project's other stack files (readOtherStacks).
+ */
+export function parseSettings(stack: string, raw: Readonly<Record<string, string | undefined>>, others: readonly OtherStack[] = []): Settings {
+  const nameProblems = stackNameProblems(stack, others);
+  const retired = Object.entries(RETIRED_KEYS).filter(([key]) => raw[key] !== undefined).map(([key, why]) => `${key}: ${why}`);
   const input = Object.fromEntries(CONFIG_KEYS.map((key) => [key, raw[key]]));
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
+  if (!result.success || nameProblems.length > 0 || retired.length > 0) {
+    throw new ConfigError([
+      ...nameProblems,
+      ...retired,
+      ...(result.error?.issues ?? []).map((issue) => {
         const key = String(issue.path[0] ?? "config");
         const value = raw[key];
         const secret = (SECRET_KEYS as readonly string[]).includes(key);
@@ -323,19 +364,30 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
         }
         return `${key}: ${issue.message}; got ${secret ? "[secret]" : JSON.stringify(value)}`;
       }),
-    );
+    ]);
   }
   const c = result.data;
   const accountId = c["aws:allowedAccountIds"][0] as string;
-  const environment = c["botfleet:environment"];
+  const productionGrade = c["botfleet:productionGrade"];
+  const accounts: StackAccounts = {
+    awsAccountId: accountId,
+    gcpProject: c["gcp:project"],
+    cloudflareAccountId: c["botfleet:cloudflareAccountId"],
+    cloudflareZoneId: c["botfleet:cloudflareZoneId"],
+  };
 
-  const problems = [...crossStackProblems(environment, accountId, c["gcp:project"], otherStacks), ...sharedZoneProblems(c["botfleet:cloudflareZoneId"], c["botfleet:cloudflareZoneName"], otherStacks)];
+  const problems = [
+    ...(productionGrade ? sharedWithNonProductionProblems(accounts, others) : []),
+    ...sharedZoneProblems(c["botfleet:cloudflareZoneId"], c["botfleet:cloudflareZoneName"], others),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const nameToken = stackNameToken(stack);
   return deepFreeze({
-    environment,
-    prefix: `botfleet-${environment}`,
-    isProd: environment === "prod",
+    stack,
+    nameToken,
+    prefix: `botfleet-${nameToken}`,
+    productionGrade,
     domain: c["botfleet:domain"],
     apiHostname: `${c["botfleet:apiSubdomain"]}.${c["botfleet:domain"]}`,
     aws: { region: c["aws:region"], accountId, deployRoleArn: c["botfleet:awsDeployRoleArn"] },
@@ -386,18 +438,51 @@ export function parseSettings(raw: Readonly<Record<string, string | undefined>>,
   });
 }
 
-/** Prod never runs on another stack's AWS account or GCP project (and needs dev's file to prove it). */
-function crossStackProblems(environment: Environment, accountId: string, project: string, others: readonly OtherStack[]): string[] {
-  if (environment !== "prod") return [];
-  const problems: string[] = [];
-  if (!others.some((o) => o.stack === "dev")) problems.push("botfleet:environment: prod needs Pulumi.dev.yaml beside Pulumi.yaml to prove it uses other accounts");
-  for (const other of others) {
-    if (other.awsAccountId === accountId) {
-      problems.push(`aws:allowedAccountIds: prod must not use the ${other.stack} stack's AWS account ${accountId} (Pulumi.${other.stack}.yaml)`);
-    }
-    if (other.gcpProject === project) problems.push(`gcp:project: prod must not use the ${other.stack} stack's GCP project ${project} (Pulumi.${other.stack}.yaml)`);
+/** A problem with the stack's own name: not one Pulumi accepts, too long for the clouds' names, or the same physical names as another stack's. */
+function stackNameProblems(stack: string, others: readonly OtherStack[]): string[] {
+  if (!STACK_NAME.test(stack)) return [`stack name ${JSON.stringify(stack)}: must be letters, digits, "-", "_" or "." (Pulumi's rule)`];
+  const token = stackNameToken(stack);
+  if (token.length > MAX_STACK_TOKEN) {
+    return [`stack name ${JSON.stringify(stack)}: must be at most ${MAX_STACK_TOKEN} characters: every physical name carries it, and AWS caps Lambda, IAM role and schedule names at 64`];
   }
-  return problems;
+  const twin = others.find((o) => o.stack !== stack && stackNameToken(o.stack) === token);
+  return twin
+    ? [`stack name ${JSON.stringify(stack)}: gives the same physical names (botfleet-${token}-...) as the ${twin.stack} stack (Pulumi.${twin.stack}.yaml): rename one of them`]
+    : [];
+}
+
+/** What a stack deploys into, by the config key that names it. */
+interface StackAccounts {
+  readonly awsAccountId: string;
+  readonly gcpProject: string;
+  readonly cloudflareAccountId: string;
+  readonly cloudflareZoneId: string;
+}
+
+const ACCOUNT_KEYS: readonly { readonly field: keyof StackAccounts; readonly key: string; readonly what: string }[] = [
+  { field: "awsAccountId", key: "aws:allowedAccountIds", what: "AWS account" },
+  { field: "gcpProject", key: "gcp:project", what: "GCP project" },
+  { field: "cloudflareAccountId", key: "botfleet:cloudflareAccountId", what: "Cloudflare account" },
+  { field: "cloudflareZoneId", key: "botfleet:cloudflareZoneId", what: "Cloudflare zone" },
+];
+
+/**
+ * A production-grade stack never runs on an account, project or zone that any non-production stack
+ * of the project uses: a test deploy, or whoever holds its credentials, could otherwise read or
+ * destroy production data. Every stack file beside Pulumi.yaml counts, whatever its name; one that
+ * does not say botfleet:productionGrade: "true" is judged as non-production (the side that refuses
+ * more). Placeholders are compared like real values: the sample files' placeholders differ.
+ * Production-grade stacks may share accounts with each other (a second region of prod).
+ */
+function sharedWithNonProductionProblems(accounts: StackAccounts, others: readonly OtherStack[]): string[] {
+  return others
+    .filter((other) => other.productionGrade !== true)
+    .flatMap((other) =>
+      ACCOUNT_KEYS.filter(({ field }) => other[field] !== undefined && other[field] === accounts[field]).map(
+        ({ field, key, what }) =>
+          `${key}: a production-grade stack must not use the ${what} ${accounts[field]} of the non-production ${other.stack} stack (Pulumi.${other.stack}.yaml): give it one of its own`,
+      ),
+    );
 }
 
 /**
@@ -428,35 +513,36 @@ export function readOtherStacks(projectDir: string, currentStack: string): Other
       const config = doc?.config ?? {};
       const accounts = config["aws:allowedAccountIds"];
       const str = (key: string) => (typeof config[key] === "string" ? (config[key] as string) : undefined);
+      const productionGrade = config["botfleet:productionGrade"];
       return {
         stack: stack as string,
+        productionGrade: productionGrade === true || productionGrade === "true",
         awsAccountId: Array.isArray(accounts) ? String(accounts[0]) : undefined,
         gcpProject: str("gcp:project"),
+        cloudflareAccountId: str("botfleet:cloudflareAccountId"),
         cloudflareZoneId: str("botfleet:cloudflareZoneId"),
         cloudflareZoneName: str("botfleet:cloudflareZoneName"),
       };
     });
 }
 
-/** The dev stack's accounts as written in its stack file (undefined when the file is absent). */
-export function readDevAccounts(projectDir: string): DevAccounts | undefined {
-  const dev = readOtherStacks(projectDir, "").find((o) => o.stack === "dev");
-  return dev && { awsAccountId: dev.awsAccountId, gcpProject: dev.gcpProject };
-}
-
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
-/** Reads the running stack's config (CLI or mocks) into Settings. */
-export function loadSettings(): Settings {
+/**
+ * Reads the running stack's config (CLI or mocks) into Settings; the other stacks are the stack files
+ * in `projectDir` (the program's own project unless a test runs it on a copy).
+ */
+export function loadSettings(projectDir = PROJECT_DIR): Settings {
   const raw: Record<string, string | undefined> = {};
-  for (const key of CONFIG_KEYS) {
+  for (const key of [...CONFIG_KEYS, ...Object.keys(RETIRED_KEYS)]) {
     const [namespace, name] = key.split(":") as [string, string];
     // Secrets are read raw (no plaintext warning) only to validate; Settings wraps them in pulumi.secret.
     raw[key] = (SECRET_KEYS as readonly string[]).includes(key)
       ? pulumi.runtime.getConfig(key)
       : new pulumi.Config(namespace).get(name);
   }
-  return parseSettings(raw, readOtherStacks(PROJECT_DIR, pulumi.getStack()));
+  const stack = pulumi.getStack();
+  return parseSettings(stack, raw, readOtherStacks(projectDir, stack));
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -4,7 +4,8 @@ import { botfleet } from "./program";
 
 const outputs = botfleet(loadSettings());
 
-export const environment = outputs.environment;
+export const stack = outputs.stack;
+export const productionGrade = outputs.productionGrade;
 export const awsAccountId = outputs.awsAccountId;
 export const gcpProject = outputs.gcpProject;
 export const apiHostname = outputs.apiHostname;

@@ -1,4 +1,37 @@
+import { createHash } from "node:crypto";
 import type { Settings } from "./config";
+
+/**
+ * `name` when it fits in `max` characters, else its first characters and 7 hex digits of its SHA-256,
+ * so a long stack name still gives a valid, stable and distinct id. Names that fit (every dev and
+ * prod name) are returned unchanged: a renamed physical id would replace the resource.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 7);
+  return `${name.slice(0, max - hash.length - 1).replace(/[-_]+$/, "")}-${hash}`;
+}
+
+/**
+ * GCP service account ids are 6-30 characters of [a-z0-9-], starting with a letter
+ * (https://cloud.google.com/iam/docs/service-accounts-create#creating).
+ */
+const SERVICE_ACCOUNT_ID_MAX = 30;
+
+/** The export function's GCP identity (the archive's writer). */
+export function exportServiceAccountId(settings: Settings): string {
+  return fitName(`${settings.prefix}-export`, SERVICE_ACCOUNT_ID_MAX);
+}
+
+/** Bucket names are 3-63 characters (https://cloud.google.com/storage/docs/buckets#naming); the project keeps them unique. */
+export function archiveBucketName(settings: Settings): string {
+  return fitName(`${settings.prefix}-archive-${settings.gcp.project}`, 63);
+}
+
+/** The api function's GCP identity (reads finished exports). */
+export function readerServiceAccountId(settings: Settings): string {
+  return fitName(`${settings.prefix}-archive-reader`, SERVICE_ACCOUNT_ID_MAX);
+}
 
 /**
  * Physical names that two clouds must agree on before either resource exists. The export and api
@@ -42,10 +75,11 @@ export function deploymentSuffixOf(autoName: string): string {
 
 /** Workload Identity pool id: 4-32 of [a-z0-9-], starting with a letter. */
 export function workloadIdentityPoolId(settings: Settings, suffix: string): string {
-  return `${settings.prefix}-aws-${suffix}`;
+  return fitName(`${settings.prefix}-aws-${suffix}`, 32);
 }
 
 /** Custom role id of the archive's writer or reader: [a-zA-Z0-9_.]{3,64}, no hyphen. */
 export function archiveRoleId(settings: Settings, role: "writer" | "reader", suffix: string): string {
-  return `botfleet_${settings.environment}_archive_${role}_${suffix}`;
+  // No hyphen allowed: the name token's hyphens become underscores (at most 9 + 24 + 16 + 7 = 56 characters).
+  return `botfleet_${settings.nameToken.replace(/-/g, "_")}_archive_${role}_${suffix}`;
 }

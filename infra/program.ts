@@ -10,7 +10,9 @@ import { createProviders } from "./providers";
 
 /** What the stack exports (never a secret value). */
 export interface StackOutputs {
-  readonly environment: string;
+  /** The stack's name, and whether it is production-grade (botfleet:productionGrade). */
+  readonly stack: string;
+  readonly productionGrade: boolean;
   readonly awsAccountId: string;
   readonly gcpProject: string;
   readonly apiHostname: string;
@@ -73,7 +75,8 @@ export function botfleet(settings: Settings): StackOutputs {
   new Edge("edge", { settings, apiDomainTarget: backend.apiDomainTarget }, { provider: providers.cloudflare });
 
   return {
-    environment: settings.environment,
+    stack: settings.stack,
+    productionGrade: settings.productionGrade,
     awsAccountId: settings.aws.accountId,
     gcpProject: settings.gcp.project,
     apiHostname: settings.apiHostname,

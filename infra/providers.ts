@@ -16,7 +16,7 @@ export interface Providers {
 }
 
 export function createProviders(settings: Settings): Providers {
-  const tags = { project: "botfleet", environment: settings.environment, "managed-by": "pulumi" };
+  const tags = { project: "botfleet", environment: settings.nameToken, "managed-by": "pulumi" };
 
   const awsProvider = new aws.Provider(`${settings.prefix}-aws`, {
     region: settings.aws.region as aws.Region,

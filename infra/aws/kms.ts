@@ -11,7 +11,7 @@ export interface EncryptionKeysArgs {
 
 /**
  * botfleet's customer-managed KMS keys (data, logs, secrets; why three: see keyPolicies.ts).
- * Always symmetric, rotation on, a 30-day deletion window, a key policy per purpose and, in prod,
+ * Always symmetric, rotation on, a 30-day deletion window, a key policy per purpose and, in a production-grade stack,
  * `protect`; none of that is an argument, so a caller cannot weaken it.
  */
 export class EncryptionKeys extends pulumi.ComponentResource {
@@ -49,8 +49,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
         isEnabled: true,
         policy: renderPolicy(keyPolicy(purpose, ctx)),
       },
-      // In prod, deleting a key would make the table, secrets or logs unreadable: protect it.
-      { parent: this, protect: settings.isProd },
+      // In a production-grade stack, deleting a key would make the table, secrets or logs unreadable: protect it.
+      { parent: this, protect: settings.productionGrade },
     );
     new aws.kms.Alias(`${name}-${purpose}-alias`, { name: `alias/${settings.prefix}-${purpose}`, targetKeyId: key.keyId }, { parent: this });
     return key;

@@ -7,15 +7,15 @@ import type { Settings } from "../config";
  * A deleted secret keeps its name through the recovery window (7-30 days), and creating a secret
  * with that name fails until the window ends; 0 deletes at once without recovery
  * (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html). Dev must
- * come back after `pulumi destroy` (its values are test tokens, set again out of band); prod keeps
+ * come back after `pulumi destroy` (its values are test tokens, set again out of band); a production-grade stack keeps
  * AWS's longest window, so a mistaken delete can still be undone (`aws secretsmanager restore-secret`).
  */
 export function recoveryWindowDays(settings: Settings): number {
-  return settings.isProd ? 30 : 0;
+  return settings.productionGrade ? 30 : 0;
 }
 
 export interface SecretsArgs {
-  /** Stack settings: name prefix, prod's longer recovery window, and the origin-verify value. */
+  /** Stack settings: name prefix, a production-grade stack's longer recovery window, and the origin-verify value. */
   readonly settings: Settings;
   /** ARN of the customer-managed key that encrypts every secret (never the AWS-managed key). */
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -48,8 +48,8 @@ export class Secrets extends pulumi.ComponentResource {
             kmsKeyId: args.kmsKeyArn,
             recoveryWindowInDays: recoveryWindowDays(settings),
           },
-          // Prod's bot tokens are set out of band and exist nowhere else: `pulumi destroy` refuses them.
-          { parent: this, protect: settings.isProd },
+          // A production-grade stack's bot tokens are set out of band and exist nowhere else: `pulumi destroy` refuses them.
+          { parent: this, protect: settings.productionGrade },
         ),
       ]),
     ) as Record<SecretName, aws.secretsmanager.Secret>;

@@ -4,7 +4,7 @@ import { TABLE } from "../../runtime/adapters/tableSchema";
 import type { Settings } from "../config";
 
 export interface TableArgs {
-  /** Stack settings: name prefix, and `isProd` turns deletion protection on. */
+  /** Stack settings: name prefix, and `productionGrade` turns deletion protection on. */
   readonly settings: Settings;
   /** ARN of the customer-managed key for server-side encryption (never the AWS-owned key). */
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -17,7 +17,7 @@ export type IndexName = (typeof TABLE.indexes)[keyof typeof TABLE.indexes]["name
 /**
  * The single DynamoDB table the runtime documents: keys, GSIs and TTL attribute from
  * runtime/adapters/tableSchema.ts. Always on-demand, encrypted with the given CMK, point-in-time
- * recovery on, TTL on; deletion protection on in prod. None of these is an argument.
+ * recovery on, TTL on; deletion protection on in a production-grade stack. None of these is an argument.
  */
 export class Table extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -50,9 +50,9 @@ export class Table extends pulumi.ComponentResource {
         ttl: { attributeName: TABLE.ttlAttribute, enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
         pointInTimeRecovery: { enabled: true },
-        deletionProtectionEnabled: settings.isProd,
+        deletionProtectionEnabled: settings.productionGrade,
       },
-      { parent: this, protect: settings.isProd },
+      { parent: this, protect: settings.productionGrade },
     );
     this.name = table.name;
     this.arn = table.arn;

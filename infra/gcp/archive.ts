@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config";
-import { apiRoleName, archiveRoleId, deploymentSuffixOf, exportRoleName, workloadIdentityPoolId } from "../naming";
+import { apiRoleName, archiveBucketName, archiveRoleId, deploymentSuffixOf, exportRoleName, exportServiceAccountId, readerServiceAccountId, workloadIdentityPoolId } from "../naming";
 import type { ProjectApis } from "./apis";
 import { archiveLifecycleRules, daysToSeconds, kmsDuration } from "./archiveLifecycle";
 import { externalAccountCredentialConfig } from "./credentialConfig";
@@ -11,7 +11,7 @@ export interface ArchiveArgs {
   /**
    * Stack settings. Read: `gcp.region` (bucket and key location), `archive.*` (key rotation,
    * lifecycle, soft delete), `aws.accountId` + the export role's name (the only identity admitted),
-   * `isProd` (protects the key and bucket, turns force-destroy off). Nothing here can turn off CMEK,
+   * `productionGrade` (protects the key and bucket, turns force-destroy off). Nothing here can turn off CMEK,
    * uniform access, public access prevention, versioning or the role condition.
    */
   readonly settings: Settings;
@@ -106,7 +106,7 @@ export class Archive extends pulumi.ComponentResource {
   }
 
   private createKey(name: string, settings: Settings, apis: ProjectApis) {
-    const protect = settings.isProd;
+    const protect = settings.productionGrade;
     const kms = { dependsOn: [apis.services.cloudkms] };
     // No name: Pulumi auto-names it (`archive-keyring-<7 hex>`), a new name for each deployment,
     // because a key ring outlives `pulumi destroy` for ever. Its suffix names the other such ids.
@@ -138,7 +138,7 @@ export class Archive extends pulumi.ComponentResource {
       `${name}-bucket`,
       {
         // Bucket names are global: the project id keeps two deployments from colliding.
-        name: `${settings.prefix}-archive-${settings.gcp.project}`,
+        name: archiveBucketName(settings),
         location: settings.gcp.region.toUpperCase(),
         storageClass: "STANDARD",
         encryption: {
@@ -154,12 +154,12 @@ export class Archive extends pulumi.ComponentResource {
           condition: { ...rule.condition, matchesStorageClasses: rule.condition.matchesStorageClasses && [...rule.condition.matchesStorageClasses] },
         })),
         softDeletePolicy: { retentionDurationSeconds: daysToSeconds(settings.archive.softDeleteDays) },
-        // Dev stacks must be destroyable with their test exports in them; prod never deletes data
+        // Non-production stacks must be destroyable with their test exports in them; a production-grade one never deletes data
         // through `pulumi destroy` (and the bucket is protected as well).
-        forceDestroy: !settings.isProd,
+        forceDestroy: !settings.productionGrade,
         labels: this.labels(settings),
       },
-      { parent: this, protect: settings.isProd, dependsOn: [keyGrant, apis.services.storage] },
+      { parent: this, protect: settings.productionGrade, dependsOn: [keyGrant, apis.services.storage] },
     );
   }
 
@@ -203,7 +203,7 @@ export class Archive extends pulumi.ComponentResource {
   ) {
     return this.createFederatedServiceAccount(name, settings, bucket, pool, suffix, apis, {
       resource: "export",
-      accountId: `${settings.prefix}-export`,
+      accountId: exportServiceAccountId(settings),
       displayName: "botfleet export (federated from AWS)",
       description: "Writes daily exports to the archive bucket; impersonated only by the AWS export role, never through a key.",
       role: "writer",
@@ -223,7 +223,7 @@ export class Archive extends pulumi.ComponentResource {
   ) {
     return this.createFederatedServiceAccount(name, settings, bucket, pool, suffix, apis, {
       resource: "api",
-      accountId: `${settings.prefix}-archive-reader`,
+      accountId: readerServiceAccountId(settings),
       displayName: "botfleet archive reader (federated from AWS)",
       description: "Reads finished exports for admins' downloads; impersonated only by the AWS api role, never through a key.",
       role: "reader",
@@ -266,7 +266,7 @@ export class Archive extends pulumi.ComponentResource {
       `${name}-${identity.role}-role`,
       {
         roleId: suffix.apply((s) => archiveRoleId(settings, identity.role, s)),
-        title: `botfleet ${settings.environment} archive ${identity.role}`,
+        title: `botfleet ${settings.nameToken} archive ${identity.role}`,
         description: identity.roleDescription,
         permissions: [...identity.permissions],
         stage: "GA",
@@ -291,6 +291,7 @@ export class Archive extends pulumi.ComponentResource {
   }
 
   private labels(settings: Settings): Record<string, string> {
-    return { project: "botfleet", environment: settings.environment, stack: pulumi.getStack() };
+    // Label values allow no capital or period (the name token has none); dev and prod keep the values they had.
+    return { project: "botfleet", environment: settings.nameToken, stack: settings.nameToken };
   }
 }

@@ -1,6 +1,10 @@
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../../infra/config";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ConfigError, PROJECT_DIR } from "../../infra/config";
 import { type ProgramRun, runProgram } from "../../tools/program/runUnderMocks";
+import { identities } from "./support/physicalNames";
 
 const PROVIDER_TYPE = /^pulumi:providers:(.+)$/;
 
@@ -20,9 +24,16 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     it("evaluates with the stack's own settings", () => {
-      assert.equal(run.settings.environment, stack);
-      assert.equal(run.outputs.environment, stack);
+      assert.equal(run.settings.stack, stack);
+      assert.equal(run.outputs.stack, stack);
+      assert.equal(run.outputs.productionGrade, stack === "prod");
       assert.equal(run.outputs.awsAccountId, run.settings.aws.accountId);
+    });
+
+    it("keeps every URN, physical name and protection the stack had when its kind came from botfleet:environment (nothing is replaced)", () => {
+      // Recorded from the program before stacks became data (botfleet:environment dev|prod).
+      const before = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", `identities.${stack}.json`), "utf8")) as unknown;
+      assert.deepEqual(identities(run.resources), before);
     });
 
     it("registers exactly one explicit provider per cloud, none of them a default provider", () => {
@@ -80,12 +91,53 @@ describe("program under mocks: bad config", () => {
           "botfleet:awsDeployRoleArn": "arn:aws:iam::111111111111:role/botfleet-deploy",
         },
       }),
-      /prod must not use the dev stack's AWS account/,
+      /aws:allowedAccountIds: a production-grade stack must not use the AWS account 111111111111 of the non-production dev stack \(Pulumi\.dev\.yaml\)/,
     );
   });
 
   it("still evaluates after a failed run (runs are isolated)", async () => {
     const run = await runProgram("dev");
-    assert.equal(run.settings.environment, "dev");
+    assert.equal(run.settings.stack, "dev");
   });
 });
+
+describe("program under mocks: a third stack, staging, added as README shows", () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-staging-"));
+    for (const file of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
+    fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), stagingFile(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8"), "333333333333"));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("builds with no code change: its own prefix, not production-grade, nothing protected", async () => {
+    const run = await runProgram("staging", { projectDir: dir, lean: true });
+    assert.deepEqual([run.settings.prefix, run.settings.productionGrade, run.outputs.stack], ["botfleet-staging", false, "staging"]);
+    assert.ok(run.resources.every((r) => !r.protect), "nothing protected in a non-production stack");
+    const names = Object.values(identities(run.resources)).flatMap((n) => [n.name, n.functionName, n.accountId].filter((v): v is string => v !== undefined));
+    assert.ok(names.some((n) => n === "botfleet-staging-table"));
+    assert.ok(!names.some((n) => /botfleet-(dev|prod)\b/.test(n)), "no name of another stack");
+    for (const id of Object.values(identities(run.resources)).map((n) => n.accountId).filter((v): v is string => v !== undefined)) {
+      assert.match(id, /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, `${id} is a valid GCP service account id (6-30 characters)`);
+    }
+  });
+
+  it("refuses prod when staging uses prod's AWS account, naming the key and staging's file", async () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), stagingFile(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8"), "222222222222"));
+    await assert.rejects(
+      runProgram("prod", { projectDir: dir, lean: true }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.join("\n") === "aws:allowedAccountIds: a production-grade stack must not use the AWS account 222222222222 of the non-production staging stack (Pulumi.staging.yaml): give it one of its own",
+    );
+  });
+});
+
+/** Pulumi.dev.yaml turned into a staging stack on `account`, with a zone of its own (README "Add a stack"). */
+function stagingFile(devFile: string, account: string): string {
+  return devFile
+    .replaceAll("111111111111", account)
+    .replaceAll("botfleet-dev-replace-me", "botfleet-staging-replace-me")
+    .replace("0000000000000000000000000000000a", "0000000000000000000000000000000c")
+    .replaceAll("example.net", "example.org");
+}

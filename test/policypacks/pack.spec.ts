@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { PACK_NAME, policies } from "../../policypacks/security/policies";
 import { PackConfigError, parsePackConfig, type PolicyShape, readPackConfig } from "../../tools/gate/packConfig";
+import { PROJECT_DIR, readOtherStacks } from "../../infra/config";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PACK_DIR = path.join(ROOT, "policypacks", "security");
@@ -70,19 +71,31 @@ describe("policy pack: metadata and per-stack config", () => {
       const account = (yaml["aws:allowedAccountIds"] as string[])[0];
       assert.equal(config.get("aws-provider-require-allowed-account")?.properties.accountId, account, `accountId in config.${stack}.json must equal aws:allowedAccountIds in Pulumi.${stack}.yaml`);
       assert.equal(config.get("gcp-provider-require-configured-project")?.properties.project, yaml["gcp:project"], `project in config.${stack}.json must equal gcp:project in Pulumi.${stack}.yaml`);
-      assert.equal(config.get("aws-dynamodb-table-require-deletion-protection")?.properties.environment, yaml["botfleet:environment"]);
+      const productionGrade = yaml["botfleet:productionGrade"] === "true";
+      for (const policy of ["aws-dynamodb-table-require-deletion-protection", "stack-require-prod-accounts-differ-from-dev"]) {
+        assert.equal(config.get(policy)?.properties.productionGrade, productionGrade, `${policy}.productionGrade in config.${stack}.json must match botfleet:productionGrade in Pulumi.${stack}.yaml`);
+      }
       const cloudflare = config.get("cloudflare-resource-require-stack-zone")?.properties;
       assert.equal(cloudflare?.zoneId, yaml["botfleet:cloudflareZoneId"], `zoneId in config.${stack}.json must equal botfleet:cloudflareZoneId in Pulumi.${stack}.yaml`);
       assert.equal(cloudflare?.accountId, yaml["botfleet:cloudflareAccountId"], `accountId in config.${stack}.json must equal botfleet:cloudflareAccountId in Pulumi.${stack}.yaml`);
     });
   }
 
-  it("config.prod.json names dev's account and project for the prod-differs check, and they differ from prod's", () => {
-    const prod = configOf("prod").get("stack-require-prod-accounts-differ-from-dev")?.properties;
-    const dev = stackYaml("dev");
-    assert.equal(prod?.devAccountId, (dev["aws:allowedAccountIds"] as string[])[0], "devAccountId in config.prod.json must equal Pulumi.dev.yaml's account");
-    assert.equal(prod?.devProject, dev["gcp:project"], "devProject in config.prod.json must equal Pulumi.dev.yaml's project");
-    assert.notEqual(prod?.devAccountId, configOf("prod").get("aws-provider-require-allowed-account")?.properties.accountId);
+  it("config.prod.json lists every non-production stack file's account, project, Cloudflare account and zone, and none is prod's", () => {
+    const lists = configOf("prod").get("stack-require-prod-accounts-differ-from-dev")?.properties ?? {};
+    const nonProduction = readOtherStacks(PROJECT_DIR, "prod").filter((o) => o.productionGrade !== true);
+    assert.deepEqual(lists.nonProductionAccountIds, nonProduction.map((o) => o.awsAccountId));
+    assert.deepEqual(lists.nonProductionProjects, nonProduction.map((o) => o.gcpProject));
+    assert.deepEqual(lists.nonProductionCloudflareAccountIds, nonProduction.map((o) => o.cloudflareAccountId));
+    assert.deepEqual(lists.nonProductionCloudflareZoneIds, nonProduction.map((o) => o.cloudflareZoneId));
+    assert.ok(!(lists.nonProductionAccountIds as string[]).includes(configOf("prod").get("aws-provider-require-allowed-account")?.properties.accountId as string));
+  });
+
+  it("refuses the retired \"environment\" property in a policy config, naming it and the known ones", () => {
+    assert.throws(
+      () => parsePackConfig({ "aws-dynamodb-table-require-deletion-protection": { environment: "dev" } }, policies as PolicyShape[], "config.dev.json"),
+      (e: Error) => e instanceof PackConfigError && /"aws-dynamodb-table-require-deletion-protection\.environment" is not a config property of this policy \(known: productionGrade\)/.test(e.message),
+    );
   });
 
   it("rejects a config naming an unknown policy, a bad level or a malformed property, naming the key", () => {

@@ -74,25 +74,41 @@ describe("policy pack: stack accounts (resource policies on providers and provid
   });
 
   describe("stack-require-prod-accounts-differ-from-dev", () => {
-    const config = { environment: "prod", devAccountId: "111111111111", devProject: "botfleet-dev" };
-    it("accepts prod on its own account and project", async () => {
-      expectClean(await analyzeEach(stackRequireProdAccountsDifferFromDev, [awsProvider(["222222222222"]), gcpProvider("botfleet-prod"), table()], config));
+    const P = "stack-require-prod-accounts-differ-from-dev";
+    const config = {
+      productionGrade: true,
+      nonProductionAccountIds: ["111111111111", "333333333333"],
+      nonProductionProjects: ["botfleet-dev", "botfleet-staging"],
+      nonProductionCloudflareAccountIds: ["00000000000000000000000000000001"],
+      nonProductionCloudflareZoneIds: ["0000000000000000000000000000000a", "0000000000000000000000000000000c"],
+    };
+    const dnsRecord = (props: Record<string, unknown>): TestResource => ({ type: "cloudflare:index/dnsRecord:DnsRecord", name: "api", props: { name: "api.example.com", type: "CNAME", proxied: true, ...props } });
+    it("accepts a production-grade stack on its own account, project and zone", async () => {
+      expectClean(await analyzeEach(stackRequireProdAccountsDifferFromDev, [awsProvider(["222222222222"]), gcpProvider("botfleet-prod"), table(), dnsRecord({ zoneId: "0000000000000000000000000000000b" })], config));
     });
-    it("rejects prod's AWS provider on dev's account, and each resource on it", async () => {
-      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["111111111111"]), config), "stack-require-prod-accounts-differ-from-dev");
-      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, table(awsProvider(["111111111111"])), config), "stack-require-prod-accounts-differ-from-dev");
+    it("rejects the AWS provider on a non-production account, and each resource on it", async () => {
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["111111111111"]), config), P);
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, table(awsProvider(["111111111111"])), config), P);
     });
-    it("bypass: dev's account hidden as the second of two allowed accounts", async () => {
-      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["222222222222", "111111111111"]), config), "stack-require-prod-accounts-differ-from-dev");
+    it("rejects a third non-production stack's (staging's) account, project and zone, not only dev's", async () => {
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["333333333333"]), config), P);
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, gcpProvider("botfleet-staging"), config), P);
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, dnsRecord({ zoneId: "0000000000000000000000000000000c" }), config), P);
     });
-    it("rejects prod's GCP provider on dev's project", async () => {
-      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, gcpProvider("botfleet-dev"), config), "stack-require-prod-accounts-differ-from-dev");
+    it("rejects a Cloudflare resource in a non-production stack's Cloudflare account", async () => {
+      const ruleset: TestResource = { type: "cloudflare:index/ruleset:Ruleset", name: "r", props: { accountId: "00000000000000000000000000000001", phase: "http_request_firewall_custom" } };
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, ruleset, config), P);
     });
-    it("rejects a prod config that does not name dev's accounts", async () => {
-      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["222222222222"]), { environment: "prod" }), "stack-require-prod-accounts-differ-from-dev");
+    it("bypass: a non-production account hidden as the second of two allowed accounts", async () => {
+      expectViolation(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["222222222222", "111111111111"]), config), P);
     });
-    it("does not apply to dev", async () => {
-      expectClean(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["111111111111"]), { ...config, environment: "dev" }));
+    it("rejects a production-grade config that does not list what the non-production stacks use, naming the keys", async () => {
+      const found = await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["222222222222"]), { productionGrade: true, nonProductionAccountIds: ["111111111111"] });
+      expectViolation(found, P);
+      assert.match(JSON.stringify(found), /nonProductionProjects.*nonProductionCloudflareAccountIds.*nonProductionCloudflareZoneIds/);
+    });
+    it("does not apply to a non-production stack", async () => {
+      expectClean(await analyze(stackRequireProdAccountsDifferFromDev, awsProvider(["111111111111"]), { ...config, productionGrade: false }));
     });
     it("defers a provider whose project is unknown in preview", async () => {
       expectDeferredOnly(await analyze(stackRequireProdAccountsDifferFromDev, gcpProvider(UNKNOWN), config), "stack-require-prod-accounts-differ-from-dev");

@@ -79,13 +79,13 @@ const CASES: Case[] = [
   { policy: "gcp-storage-bucket-require-public-access-prevention", resources: gcp("gcp:storage/bucket:Bucket", { publicAccessPrevention: U }), expect: "deferred" },
   { policy: "gcp-storage-bucket-require-uniform-access", resources: gcp("gcp:storage/bucket:Bucket", { uniformBucketLevelAccess: U }), expect: "deferred" },
   { policy: "aws-dynamodb-table-require-point-in-time-recovery", resources: single("aws:dynamodb/table:Table", { pointInTimeRecovery: { enabled: U } }), expect: "deferred" },
-  { policy: "aws-dynamodb-table-require-deletion-protection", resources: single("aws:dynamodb/table:Table", { deletionProtectionEnabled: U }), config: { environment: "prod" }, expect: "deferred" },
+  { policy: "aws-dynamodb-table-require-deletion-protection", resources: single("aws:dynamodb/table:Table", { deletionProtectionEnabled: U }), config: { productionGrade: true }, expect: "deferred" },
   { policy: "aws-cloudwatch-log-group-require-retention", resources: single("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: U, kmsKeyId: KEY_ARN }), expect: "deferred" },
   { policy: "gcp-storage-bucket-require-versioning", resources: gcp("gcp:storage/bucket:Bucket", { versioning: { enabled: U } }), expect: "deferred" },
   { policy: "aws-provider-require-allowed-account", resources: [{ ...awsProvider(), props: { region: "eu-west-1", allowedAccountIds: U } }], config: { accountId: OURS }, expect: "deferred" },
   { policy: "gcp-provider-require-configured-project", resources: [gcpProvider(U)], config: { project: "botfleet-prod" }, expect: "deferred" },
   { policy: "stack-disallow-default-providers", resources: [{ type: "aws:sqs/queue:Queue", name: "q", props: { kmsMasterKeyId: U }, provider: awsProvider([OURS], "default_7_48_0") }], expect: "violation" },
-  { policy: "stack-require-prod-accounts-differ-from-dev", resources: [gcpProvider(U)], config: { environment: "prod", devAccountId: "111111111111", devProject: "botfleet-dev" }, expect: "deferred" },
+  { policy: "stack-require-prod-accounts-differ-from-dev", resources: [gcpProvider(U)], config: { productionGrade: true, nonProductionAccountIds: ["111111111111"], nonProductionProjects: ["botfleet-dev"], nonProductionCloudflareAccountIds: [], nonProductionCloudflareZoneIds: [] }, expect: "deferred" },
 ];
 
 async function run(policy: Policy, c: Case): Promise<Finding[]> {

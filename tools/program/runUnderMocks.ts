@@ -173,7 +173,7 @@ async function runOnce<T extends object>(
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       try {
-        settings = loadSettings();
+        settings = loadSettings(options.projectDir);
         built = build(settings);
       } catch (error) {
         failure = { error };

@@ -99,9 +99,26 @@ export function perResource(resources: readonly PolicyResource[], judge: (resour
 }
 
 /** Config schema fragments shared by the stack-aware policies. */
-export const ENVIRONMENT_SCHEMA: PolicyConfigJSONSchema = { type: "string", enum: ["dev", "prod"] };
+/**
+ * Whether the stack is production-grade (its botfleet:productionGrade, repeated in config.<stack>.json).
+ * Unset, a policy judges the stack as production-grade: the side that protects more.
+ */
+export const PRODUCTION_GRADE_SCHEMA: PolicyConfigJSONSchema = { type: "boolean", default: true };
 export const AWS_ACCOUNT_SCHEMA: PolicyConfigJSONSchema = { type: "string", pattern: "^[0-9]{12}$" };
 export const GCP_PROJECT_SCHEMA: PolicyConfigJSONSchema = { type: "string", pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$" };
+export const CLOUDFLARE_ID_SCHEMA: PolicyConfigJSONSchema = { type: "string", pattern: "^[0-9a-f]{32}$" };
+export const listOf = (item: PolicyConfigJSONSchema): PolicyConfigJSONSchema => ({ type: "array", items: item });
+
+/** Reads the policy config's productionGrade; unset counts as production-grade (PRODUCTION_GRADE_SCHEMA). */
+export function isProductionGrade(args: { getConfig<T extends object>(): T }): boolean {
+  return (args.getConfig<Record<string, unknown>>()).productionGrade !== false;
+}
+
+/** Reads one list-of-strings property of a policy's config; undefined when it is not set. */
+export function configStrings(args: { getConfig<T extends object>(): T }, key: string): string[] | undefined {
+  const value = (args.getConfig<Record<string, unknown>>())[key];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+}
 
 /** Reads one string property of a policy's config (set per stack with --policy-pack-config). */
 export function configString(args: { getConfig<T extends object>(): T }, key: string): string | undefined {

@@ -101,7 +101,7 @@ describe("aws function environment (any declaration)", () => {
   let settings: Settings;
   before(() => {
     const config = readStackConfigWithSecrets("dev").values;
-    settings = parseSettings(config, { awsAccountId: "000000000000", gcpProject: "other-project-000" });
+    settings = parseSettings("dev", config, []);
   });
 
   it("lists only the declared secrets and carries archive/auth settings only when declared", () => {

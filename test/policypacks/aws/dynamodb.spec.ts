@@ -36,7 +36,7 @@ describe("policy pack: DynamoDB tables", () => {
 
   it("rejects a prod table without deletion protection", async () => {
     const props = withProp(compliant, "deletionProtectionEnabled", false);
-    const found = await analyze(awsDynamodbTableRequireDeletionProtection, { type: TYPE, props }, { environment: "prod" });
+    const found = await analyze(awsDynamodbTableRequireDeletionProtection, { type: TYPE, props }, { productionGrade: true });
     expectViolation(found, "aws-dynamodb-table-require-deletion-protection");
   });
 
@@ -47,7 +47,7 @@ describe("policy pack: DynamoDB tables", () => {
 
   it("lets a dev table go without deletion protection", async () => {
     const props = withProp(compliant, "deletionProtectionEnabled", false);
-    expectClean(await analyze(awsDynamodbTableRequireDeletionProtection, { type: TYPE, props }, { environment: "dev" }));
+    expectClean(await analyze(awsDynamodbTableRequireDeletionProtection, { type: TYPE, props }, { productionGrade: false }));
   });
 
   it("ignores resources of other types", async () => {

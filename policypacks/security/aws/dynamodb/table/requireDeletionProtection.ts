@@ -1,19 +1,20 @@
-import { configString, ENVIRONMENT_SCHEMA, resourcePolicy } from "../../../lib/define";
+import { isProductionGrade, PRODUCTION_GRADE_SCHEMA, resourcePolicy } from "../../../lib/define";
 import { isTrue } from "../../../lib/values";
 
 /**
- * Severity high. A prod table must survive a mistaken `pulumi destroy` or replacement. Which
- * environment a stack is comes from this policy's config ("environment": "dev" | "prod", set in
- * config.<stack>.json); unconfigured, the policy assumes prod, the safe side.
+ * Severity high. A production-grade stack's table must survive a mistaken `pulumi destroy` or
+ * replacement. Whether the stack is production-grade comes from this policy's config
+ * ("productionGrade": true | false in config.<stack>.json, as botfleet:productionGrade says);
+ * unconfigured, the policy judges it production-grade, the safe side.
  */
 export const awsDynamodbTableRequireDeletionProtection = resourcePolicy({
   name: "aws-dynamodb-table-require-deletion-protection",
-  description: "DynamoDB tables in prod must have deletion protection enabled.",
+  description: "DynamoDB tables in a production-grade stack must have deletion protection enabled.",
   severity: "high",
   types: ["aws:dynamodb/table:Table"],
-  configSchema: { properties: { environment: ENVIRONMENT_SCHEMA } },
+  configSchema: { properties: { productionGrade: PRODUCTION_GRADE_SCHEMA } },
   check: (props, args) => {
-    if (configString(args, "environment") === "dev") return [];
-    return isTrue(props.deletionProtectionEnabled) ? [] : ["Set deletionProtectionEnabled: true (required in prod)."];
+    if (!isProductionGrade(args)) return [];
+    return isTrue(props.deletionProtectionEnabled) ? [] : ["Set deletionProtectionEnabled: true (required in a production-grade stack)."];
   },
 });
