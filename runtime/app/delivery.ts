@@ -2,7 +2,7 @@ import type { OutboundReplies } from "../adapters/outbound";
 import type { ReplyIntent, Store } from "../adapters/store";
 import { type Command, parseCommand } from "../domain/commands";
 import { appendedMessage, decide, newUserState, readsFor, TICKETS_LISTED } from "../domain/conversation";
-import { deliveryHash, previousOutcome } from "../domain/deliveryMemory";
+import { deliveryHash, type PreviousOutcome, previousOutcome } from "../domain/deliveryMemory";
 import { newSalt } from "../domain/ids";
 import type { Answer, ConversationSettings, Effect, Inbound, Intent, Ticket, UserKey, UserState } from "../domain/types";
 import { StoreUnavailableError } from "../errors";
@@ -53,8 +53,10 @@ const SILENT: Answer = { kind: "silent" };
 export async function deliver(deps: DeliveryDeps, inbound: Inbound, replyRoute?: ReplyRoute): Promise<Delivered> {
   const command = parseCommand(inbound.text);
   if (command.kind === "text") {
-    const ticketId = await deps.store.claimAppend(inbound.user, { delivery: deliveryHash(inbound.deliveryKey), deliveryKey: inbound.deliveryKey, now: deps.clock() });
+    const claim = { delivery: deliveryHash(inbound.deliveryKey), deliveryKey: inbound.deliveryKey, sentAt: inbound.sentAt, now: deps.clock() };
+    const ticketId = await deps.store.claimAppend(inbound.user, claim);
     if (ticketId !== undefined) {
+      // This copy's sentAt is the one the claim recorded: every other copy will use it too.
       await deps.store.appendMessage(appendedMessage(inbound, ticketId, command.text));
       return { answer: SILENT, duplicate: false };
     }
@@ -72,8 +74,12 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
 
     const previous = previousOutcome(state, inbound.deliveryKey, now, settings.dedupeTtlHours);
     if (previous?.kind === "appended") {
-      // Claimed on the fast path by an earlier attempt, which may have stopped before the message.
-      if (command.kind === "text") await store.appendMessage(appendedMessage(inbound, previous.ticketId, command.text));
+      // Claimed on the fast path by an earlier attempt, which may have stopped before the message:
+      // written with the claimer's sentAt (the message key includes it), whatever this copy carries.
+      if (command.kind === "text") {
+        const sentAt = previous.sentAt ?? (await pinLegacySentAt(store, inbound, previous));
+        await store.appendMessage(appendedMessage({ ...inbound, sentAt }, previous.ticketId, command.text));
+      }
       return { answer: SILENT, duplicate: true };
     }
     if (previous?.kind === "handled") {
@@ -100,6 +106,17 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
     return { answer: decision.answer, duplicate: false };
   }
   throw new StoreUnavailableError(`user state still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * A claim stored before claims recorded their sentAt (the previous layout; remembered up to
+ * DEDUPE_WINDOW_DAYS): its first completion pins one — the sentAt of the message a copy already
+ * wrote, if any, else this copy's — and every later completion uses the pinned one. Left open: a
+ * copy still running the previous code, between its claim and its message, while this pins.
+ */
+async function pinLegacySentAt(store: Store, inbound: Inbound, previous: Extract<PreviousOutcome, { kind: "appended" }>): Promise<number> {
+  const candidate = (await store.messageSentAt(previous.ticketId, inbound.deliveryKey)) ?? inbound.sentAt;
+  return (await store.recordAppendSentAt(inbound.user, { day: previous.day, delivery: deliveryHash(inbound.deliveryKey), sentAt: candidate })) ?? candidate;
 }
 
 /**

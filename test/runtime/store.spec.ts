@@ -28,7 +28,7 @@ describe("DynamoStore on dynalite", () => {
   });
 
   const commit = (before: UserState, after: UserState, delivery = "d", now = T0) => store.commitUser(ada, { before, after, delivery, now });
-  const claim = (key: string, now = T0) => store.claimAppend(ada, { delivery: deliveryHash(key), deliveryKey: key, now });
+  const claim = (key: string, now = T0, sentAt = now) => store.claimAppend(ada, { delivery: deliveryHash(key), deliveryKey: key, sentAt, now });
   const withTicket = async (openTicketId: string): Promise<UserState> => {
     const fresh = newUserState("salt", T0, settings);
     assert.equal(await commit(fresh, { ...fresh, openTicketId }), true);
@@ -58,8 +58,9 @@ describe("DynamoStore on dynalite", () => {
     };
     assert.equal(await commit(fresh, full), true);
     const read = (await store.loadUser(ada)) as UserState;
-    assert.deepEqual({ ...read, appended: {} }, { ...full, version: 1, appended: {} });
+    assert.deepEqual({ ...read, appended: {}, appendedSentAt: {} }, { ...full, version: 1, appended: {}, appendedSentAt: {} });
     assert.deepEqual(Object.keys(read.appended).map(Number), [utcDay(T0), utcDay(T0) + 1], "today's and tomorrow's append maps exist for the fast path");
+    assert.deepEqual(read.appendedSentAt, { [utcDay(T0)]: {}, [utcDay(T0) + 1]: {} }, "and the maps of their sentAt");
     const { openTicketId: _o, flow: _f, intent: _i, lastOpened: _l, ...bare } = read;
     assert.equal(await commit(read, bare), true);
     const stripped = (await store.loadUser(ada)) as UserState;
