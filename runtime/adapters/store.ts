@@ -28,8 +28,6 @@ export interface Store {
    * when the claim is no longer remembered.
    */
   recordAppendSentAt(user: UserKey, record: AppendSentAt): Promise<number | undefined>;
-  /** The `sentAt` of the user message `deliveryKey` stored on the ticket, if there is one (reads the ticket's messages). */
-  messageSentAt(ticketId: string, deliveryKey: string): Promise<number | undefined>;
   /**
    * Writes `after` if the stored version is still `before.version` (0 = not stored yet) and the
    * delivery was not appended on the fast path meanwhile. False when either changed: re-read and
@@ -201,30 +199,6 @@ export class DynamoStore implements Store {
       if ((out.Item?.[claimsAttribute] as Record<string, unknown> | undefined)?.[delivery] === undefined) return undefined;
     }
     throw new StoreUnavailableError("store recordAppendSentAt still contended");
-  }
-
-  async messageSentAt(ticketId: string, deliveryKey: string): Promise<number | undefined> {
-    const suffix = `#${shortHash(deliveryKey)}`;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.call("messageSentAt", () =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :msg)",
-            ProjectionExpression: "#sk, sentAt, author",
-            ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-            ExpressionAttributeValues: { ":pk": KEYS.ticket(ticketId).pk, ":msg": "MSG#" },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      const found = (page.Items ?? []).find((item) => item.author === "user" && String(item[SK]).endsWith(suffix));
-      if (found !== undefined) return Number(found.sentAt);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return undefined;
   }
 
   async commitUser(user: UserKey, commit: UserCommit): Promise<boolean> {

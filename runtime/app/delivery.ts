@@ -41,8 +41,10 @@ const SILENT: Answer = { kind: "silent" };
  *   by one conditional update — atomically checking the open ticket, the absence of a guided
  *   question or unapplied intent, and that the delivery is not remembered — then its message is put
  *   under a key derived from the delivery. It serialises at the claim: nothing a decision reads
- *   changes, and the ticket it goes to is recorded with the claim, so a retry (on any day of the
- *   dedupe window, whatever happened since) completes the same message instead of deciding again.
+ *   changes, and the ticket it goes to and the claiming copy's sentAt (part of the message key) are
+ *   recorded with the claim, so any other copy or retry (on any day of the dedupe window, whatever
+ *   happened since, whatever sentAt it carries) completes the same message instead of deciding again.
+ *   A text decided instead is committed once, its message in the committed intent.
  * - Anything else reads the state, first applies the intent a previous decision left (its effects
  *   are idempotent), decides (pure domain), and commits the new state with the delivery, its answer,
  *   and its effects (with the answer, when it is queued) as the new intent — conditional on the
@@ -109,14 +111,14 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
 }
 
 /**
- * A claim stored before claims recorded their sentAt (the previous layout; remembered up to
- * DEDUPE_WINDOW_DAYS): its first completion pins one — the sentAt of the message a copy already
- * wrote, if any, else this copy's — and every later completion uses the pinned one. Left open: a
- * copy still running the previous code, between its claim and its message, while this pins.
+ * A claim stored before claims recorded their sentAt (remembered up to DEDUPE_WINDOW_DAYS after the
+ * upgrade): its first completion pins this copy's sentAt in the claim's day, and every later
+ * completion uses the pinned one. Known gap, for those claims only: a message the previous code
+ * already wrote from a copy with another sentAt is not looked for (that needs a Query of the
+ * ticket's partition, which the webhook roles are not granted), so such a redelivery adds one.
  */
 async function pinLegacySentAt(store: Store, inbound: Inbound, previous: Extract<PreviousOutcome, { kind: "appended" }>): Promise<number> {
-  const candidate = (await store.messageSentAt(previous.ticketId, inbound.deliveryKey)) ?? inbound.sentAt;
-  return (await store.recordAppendSentAt(inbound.user, { day: previous.day, delivery: deliveryHash(inbound.deliveryKey), sentAt: candidate })) ?? candidate;
+  return (await store.recordAppendSentAt(inbound.user, { day: previous.day, delivery: deliveryHash(inbound.deliveryKey), sentAt: inbound.sentAt })) ?? inbound.sentAt;
 }
 
 /**
