@@ -85,6 +85,25 @@ describe("DynamoStore on dynalite", () => {
     assert.deepEqual(Object.values(v3.appended).flatMap((m) => Object.keys(m)).sort(), [deliveryHash("m1"), deliveryHash("m3")].sort(), "the commit kept the claims");
   });
 
+  it("records the claimer's sentAt with the claim; a claim of the previous layout gets one pinned, first writer wins", async () => {
+    await withTicket("t1");
+    assert.equal(await claim("m1", T0, T0 - 7_000), "t1");
+    assert.equal(await claim("m1", T0, T0 - 5_000), undefined, "a copy with another sentAt finds it claimed");
+    const day = utcDay(T0);
+    assert.equal((await store.loadUser(ada))?.appendedSentAt?.[day]?.[deliveryHash("m1")], T0 - 7_000);
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m1"), sentAt: T0 }), T0 - 7_000, "a recorded sentAt is never replaced");
+    // The previous layout: claims without the sentAt maps.
+    assert.equal(await claim("m2"), "t1");
+    await db.client.send(new UpdateCommand({ TableName: `store-${table}`, Key: KEYS.user(ada), UpdateExpression: "REMOVE #s", ExpressionAttributeNames: { "#s": `s${day}` } }));
+    assert.equal(await claim("m3"), undefined, "no sentAt map today: decide instead (its commit adds the map)");
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m2"), sentAt: T0 + 1 }), T0 + 1, "the first pin creates the day's map");
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m2"), sentAt: T0 + 2 }), T0 + 1);
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m1"), sentAt: T0 + 3 }), T0 + 3, "into the map once it exists");
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("never-claimed"), sentAt: T0 }), undefined, "nothing for a delivery not claimed");
+    const sentAts = (await store.loadUser(ada))?.appendedSentAt?.[day];
+    assert.deepEqual(sentAts, { [deliveryHash("m2")]: T0 + 1, [deliveryHash("m1")]: T0 + 3 });
+  });
+
   it("across midnight: a copy a moment after a claim made before it is refused, and so is a commit of the same delivery", async () => {
     const midnight = Date.UTC(2026, 10, 23);
     const before = await withTicket("t1");
@@ -142,7 +161,13 @@ describe("DynamoStore on dynalite", () => {
     const state = await withTicket("t1");
     const old = utcDay(T0) - DEDUPE_WINDOW_DAYS - 1;
     await db.client.send(
-      new UpdateCommand({ TableName: `store-${table}`, Key: KEYS.user(ada), UpdateExpression: "SET #d = :m, #e = :m", ExpressionAttributeNames: { "#d": `a${old}`, "#e": `a${old - 20}` }, ExpressionAttributeValues: { ":m": { h: "t0" } } }),
+      new UpdateCommand({
+        TableName: `store-${table}`,
+        Key: KEYS.user(ada),
+        UpdateExpression: "SET #d = :m, #e = :m, #sd = :s, #se = :s",
+        ExpressionAttributeNames: { "#d": `a${old}`, "#e": `a${old - 20}`, "#sd": `s${old}`, "#se": `s${old - 20}` },
+        ExpressionAttributeValues: { ":m": { h: "t0" }, ":s": { h: T0 } },
+      }),
     );
     assert.equal(await claim("r1"), "t1");
     assert.ok(!Object.prototype.hasOwnProperty.call((await store.loadUser(ada))?.appended, old));
@@ -150,6 +175,7 @@ describe("DynamoStore on dynalite", () => {
     const { [old - 20]: _gone, ...kept } = read.appended;
     assert.equal(await commit(read, { ...read, appended: kept }), true);
     assert.deepEqual(Object.keys((await store.loadUser(ada))?.appended ?? {}).map(Number).sort(), [utcDay(T0), utcDay(T0) + 1]);
+    assert.deepEqual(Object.keys((await store.loadUser(ada))?.appendedSentAt ?? {}).map(Number).sort(), [utcDay(T0), utcDay(T0) + 1], "the sentAt maps go with their days");
     void state;
   });
 
