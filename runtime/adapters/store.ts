@@ -18,10 +18,16 @@ export interface Store {
   /**
    * The plain-text fast path, one atomic write: if the user has an open ticket, no pending guided
    * question, no unapplied intent, and the delivery is not remembered, records the delivery as
-   * appended to that ticket and returns the ticket id. Undefined when any of that does not hold
-   * (or the user is new): decide with the full state instead.
+   * appended to that ticket, with the claim's `sentAt`, and returns the ticket id. Undefined when any
+   * of that does not hold (or the user is new): decide with the full state instead.
    */
   claimAppend(user: UserKey, claim: AppendClaim): Promise<string | undefined>;
+  /**
+   * For a fast-path claim stored before claims recorded their sentAt: records `sentAt` for it
+   * unless one is recorded already, and returns the recorded one (first writer wins). Undefined
+   * when the claim is no longer remembered.
+   */
+  recordAppendSentAt(user: UserKey, record: AppendSentAt): Promise<number | undefined>;
   /**
    * Writes `after` if the stored version is still `before.version` (0 = not stored yet) and the
    * delivery was not appended on the fast path meanwhile. False when either changed: re-read and
@@ -54,7 +60,17 @@ export interface AppendClaim {
   readonly delivery: string;
   /** The raw delivery id (deliveries remembered by the previous state layout are keyed by it). */
   readonly deliveryKey: string;
+  /** The inbound's sentAt, recorded with the claim: every copy completes the delivery with it. */
+  readonly sentAt: number;
   readonly now: number;
+}
+
+export interface AppendSentAt {
+  /** The UTC day of the claim (the `a<day>` map holding it). */
+  readonly day: number;
+  /** deliveryHash(deliveryKey). */
+  readonly delivery: string;
+  readonly sentAt: number;
 }
 
 export interface UserCommit {
@@ -108,27 +124,37 @@ export class DynamoStore implements Store {
     const x = new Expression();
     const today = utcDay(claim.now);
     const todayMap = x.name(appendsAttribute(today));
+    const todaySentAts = x.name(sentAtsAttribute(today));
     const hash = x.name(claim.delivery);
     const open = x.name("openTicketId");
     const flow = x.name("flow");
     const conditions = [
       `attribute_exists(${open})`,
       `attribute_exists(${todayMap})`,
+      // Created with today's map by commits and claims; missing only in items stored before claims
+      // recorded their sentAt: then this text is decided, and that commit creates it.
+      `attribute_exists(${todaySentAts})`,
       `size(${todayMap}) < ${x.value(MAX_APPENDS_PER_DAY)}`,
       `attribute_not_exists(${x.name("intent")})`,
       `(attribute_not_exists(${flow}) OR ${flow}.${x.name("expiresAt")} <= ${x.value(claim.now)})`,
       ...notRemembered(x, claim.delivery, claim.deliveryKey, claim.now),
     ];
     const tomorrow = x.name(appendsAttribute(today + 1));
+    const tomorrowSentAts = x.name(sentAtsAttribute(today + 1));
     // Days that just left the window, dropped on the way (a user who only ever appends still sheds them).
-    const expired = [1, 2, 3].map((back) => x.name(appendsAttribute(today - DEDUPE_WINDOW_DAYS - back)));
+    const expired = [1, 2, 3].flatMap((back) => [appendsAttribute, sentAtsAttribute].map((attribute) => x.name(attribute(today - DEDUPE_WINDOW_DAYS - back))));
+    const empty = x.value({});
     let out: { Attributes?: Record<string, unknown> } | undefined;
     const claimed = await this.conditional("claimAppend", async () => {
       out = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: KEYS.user(user),
-          UpdateExpression: `SET ${todayMap}.${hash} = ${open}, ${tomorrow} = if_not_exists(${tomorrow}, ${x.value({})}), ${x.name(TTL)} = ${x.value(stateExpiry(claim.now))} REMOVE ${expired.join(", ")}`,
+          UpdateExpression: [
+            `SET ${todayMap}.${hash} = ${open}, ${todaySentAts}.${hash} = ${x.value(claim.sentAt)},`,
+            `${tomorrow} = if_not_exists(${tomorrow}, ${empty}), ${tomorrowSentAts} = if_not_exists(${tomorrowSentAts}, ${empty}),`,
+            `${x.name(TTL)} = ${x.value(stateExpiry(claim.now))} REMOVE ${expired.join(", ")}`,
+          ].join(" "),
           ConditionExpression: conditions.join(" AND "),
           ...x.attributes(),
           ReturnValues: "UPDATED_NEW",
@@ -140,6 +166,39 @@ export class DynamoStore implements Store {
     const ticketId = appends?.[claim.delivery];
     if (typeof ticketId !== "string") throw new StoreUnavailableError("store claimAppend returned no ticket");
     return ticketId;
+  }
+
+  async recordAppendSentAt(user: UserKey, record: AppendSentAt): Promise<number | undefined> {
+    const { day, delivery, sentAt } = record;
+    const claimsAttribute = appendsAttribute(day);
+    const sentAtAttribute = sentAtsAttribute(day);
+    // Contended only by other completions of this one claim and by claims of other deliveries creating the day's map.
+    for (let round = 0; round < 3; round++) {
+      // Into the day's map when it exists, else as its first entry (one expression cannot do both: the paths overlap).
+      for (const mapExists of [true, false]) {
+        const x = new Expression();
+        const claims = x.name(claimsAttribute);
+        const map = x.name(sentAtAttribute);
+        const hash = x.name(delivery);
+        const claimed = `attribute_exists(${claims}.${hash})`;
+        const update = mapExists
+          ? { UpdateExpression: `SET ${map}.${hash} = ${x.value(sentAt)}`, ConditionExpression: `${claimed} AND attribute_exists(${map}) AND attribute_not_exists(${map}.${hash})` }
+          : { UpdateExpression: `SET ${map} = ${x.value({ [delivery]: sentAt })}`, ConditionExpression: `${claimed} AND attribute_not_exists(${map})` };
+        const written = await this.conditional("recordAppendSentAt", () =>
+          this.client.send(new UpdateCommand({ TableName: this.tableName, Key: KEYS.user(user), ...update, ...x.attributes() })),
+        );
+        if (written) return sentAt;
+      }
+      const x = new Expression();
+      const projection = [claimsAttribute, sentAtAttribute].map((attribute) => `${x.name(attribute)}.${x.name(delivery)}`).join(", ");
+      const out = await this.call("recordAppendSentAt", () =>
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: KEYS.user(user), ConsistentRead: true, ProjectionExpression: projection, ...x.attributes() })),
+      );
+      const recorded = (out.Item?.[sentAtAttribute] as Record<string, unknown> | undefined)?.[delivery];
+      if (recorded !== undefined) return Number(recorded);
+      if ((out.Item?.[claimsAttribute] as Record<string, unknown> | undefined)?.[delivery] === undefined) return undefined;
+    }
+    throw new StoreUnavailableError("store recordAppendSentAt still contended");
   }
 
   async commitUser(user: UserKey, commit: UserCommit): Promise<boolean> {
@@ -159,13 +218,13 @@ export class DynamoStore implements Store {
       else if (before[attribute] !== undefined) remove.push(x.name(attribute));
     }
     if (before.legacy !== undefined && after.legacy === undefined) remove.push(x.name(LEGACY));
-    // The fast path appends into today's map (and creates tomorrow's): make sure both exist.
+    // The fast path appends into today's maps (and creates tomorrow's): make sure they exist.
     for (const day of [utcDay(now), utcDay(now) + 1]) {
-      const map = x.name(appendsAttribute(day));
-      set.push(`${map} = if_not_exists(${map}, ${x.value({})})`);
+      for (const map of [appendsAttribute(day), sentAtsAttribute(day)].map((attribute) => x.name(attribute))) set.push(`${map} = if_not_exists(${map}, ${x.value({})})`);
     }
-    for (const day of Object.keys(before.appended)) {
-      if (!Object.prototype.hasOwnProperty.call(after.appended, day)) remove.push(x.name(appendsAttribute(Number(day))));
+    const days = new Set([...Object.keys(before.appended), ...Object.keys(before.appendedSentAt ?? {})]);
+    for (const day of days) {
+      if (!Object.prototype.hasOwnProperty.call(after.appended, day)) remove.push(x.name(appendsAttribute(Number(day))), x.name(sentAtsAttribute(Number(day))));
     }
     const version = before.version === 0 ? `attribute_not_exists(${x.name(PK)})` : `${x.name("version")} = ${x.value(before.version)}`;
     // A fast-path claim of this delivery made before `before` was read is in `before` (the caller
@@ -366,9 +425,12 @@ function toUserState(item: Record<string, unknown>): UserState {
     return { tokens: Number(b.tokens), at: Number(b.at), noticeSent: Boolean(b.noticeSent) };
   };
   const appended: Record<number, Record<string, string>> = {};
+  const appendedSentAt: Record<number, Record<string, number>> = {};
   for (const [attribute, value] of Object.entries(item)) {
     const day = APPENDS.exec(attribute)?.[1];
     if (day !== undefined) appended[Number(day)] = value as Record<string, string>;
+    const sentAtDay = SENT_ATS.exec(attribute)?.[1];
+    if (sentAtDay !== undefined) appendedSentAt[Number(sentAtDay)] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([hash, at]) => [hash, Number(at)]));
   }
   return {
     version: Number(item.version),
@@ -380,6 +442,7 @@ function toUserState(item: Record<string, unknown>): UserState {
     ...(item.lastOpened !== undefined ? { lastOpened: item.lastOpened as OpenedTicket } : {}),
     handled: (item.handled ?? {}) as Record<string, DeliveryRecord>,
     appended,
+    appendedSentAt,
     ...(item.intent !== undefined ? { intent: item.intent as Intent } : {}),
     ...(item[LEGACY] !== undefined ? { legacy: item[LEGACY] as Record<string, DeliveryRecord> } : {}),
   };
@@ -388,6 +451,9 @@ function toUserState(item: Record<string, unknown>): UserState {
 /** Fast-path appends of one UTC day live in their own map attribute, so a whole day is forgotten at once. */
 const appendsAttribute = (day: number) => `a${day}`;
 const APPENDS = /^a(\d+)$/;
+/** Beside each day's appends, the same deliveries' claimed sentAt (a map of its own: the claim's SET cannot build a compound value from `openTicketId`). */
+const sentAtsAttribute = (day: number) => `s${day}`;
+const SENT_ATS = /^s(\d+)$/;
 /** Where the previous state layout remembered deliveries (by raw delivery key, with answers). */
 const LEGACY = "recent";
 

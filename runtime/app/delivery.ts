@@ -2,7 +2,7 @@ import type { OutboundReplies } from "../adapters/outbound";
 import type { ReplyIntent, Store } from "../adapters/store";
 import { type Command, parseCommand } from "../domain/commands";
 import { appendedMessage, decide, newUserState, readsFor, TICKETS_LISTED } from "../domain/conversation";
-import { deliveryHash, previousOutcome } from "../domain/deliveryMemory";
+import { deliveryHash, type PreviousOutcome, previousOutcome } from "../domain/deliveryMemory";
 import { newSalt } from "../domain/ids";
 import type { Answer, ConversationSettings, Effect, Inbound, Intent, Ticket, UserKey, UserState } from "../domain/types";
 import { StoreUnavailableError } from "../errors";
@@ -41,8 +41,10 @@ const SILENT: Answer = { kind: "silent" };
  *   by one conditional update — atomically checking the open ticket, the absence of a guided
  *   question or unapplied intent, and that the delivery is not remembered — then its message is put
  *   under a key derived from the delivery. It serialises at the claim: nothing a decision reads
- *   changes, and the ticket it goes to is recorded with the claim, so a retry (on any day of the
- *   dedupe window, whatever happened since) completes the same message instead of deciding again.
+ *   changes, and the ticket it goes to and the claiming copy's sentAt (part of the message key) are
+ *   recorded with the claim, so any other copy or retry (on any day of the dedupe window, whatever
+ *   happened since, whatever sentAt it carries) completes the same message instead of deciding again.
+ *   A text decided instead is committed once, its message in the committed intent.
  * - Anything else reads the state, first applies the intent a previous decision left (its effects
  *   are idempotent), decides (pure domain), and commits the new state with the delivery, its answer,
  *   and its effects (with the answer, when it is queued) as the new intent — conditional on the
@@ -53,8 +55,10 @@ const SILENT: Answer = { kind: "silent" };
 export async function deliver(deps: DeliveryDeps, inbound: Inbound, replyRoute?: ReplyRoute): Promise<Delivered> {
   const command = parseCommand(inbound.text);
   if (command.kind === "text") {
-    const ticketId = await deps.store.claimAppend(inbound.user, { delivery: deliveryHash(inbound.deliveryKey), deliveryKey: inbound.deliveryKey, now: deps.clock() });
+    const claim = { delivery: deliveryHash(inbound.deliveryKey), deliveryKey: inbound.deliveryKey, sentAt: inbound.sentAt, now: deps.clock() };
+    const ticketId = await deps.store.claimAppend(inbound.user, claim);
     if (ticketId !== undefined) {
+      // This copy's sentAt is the one the claim recorded: every other copy will use it too.
       await deps.store.appendMessage(appendedMessage(inbound, ticketId, command.text));
       return { answer: SILENT, duplicate: false };
     }
@@ -72,8 +76,12 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
 
     const previous = previousOutcome(state, inbound.deliveryKey, now, settings.dedupeTtlHours);
     if (previous?.kind === "appended") {
-      // Claimed on the fast path by an earlier attempt, which may have stopped before the message.
-      if (command.kind === "text") await store.appendMessage(appendedMessage(inbound, previous.ticketId, command.text));
+      // Claimed on the fast path by an earlier attempt, which may have stopped before the message:
+      // written with the claimer's sentAt (the message key includes it), whatever this copy carries.
+      if (command.kind === "text") {
+        const sentAt = previous.sentAt ?? (await pinLegacySentAt(store, inbound, previous));
+        await store.appendMessage(appendedMessage({ ...inbound, sentAt }, previous.ticketId, command.text));
+      }
       return { answer: SILENT, duplicate: true };
     }
     if (previous?.kind === "handled") {
@@ -100,6 +108,17 @@ async function decideAndCommit(deps: DeliveryDeps, inbound: Inbound, command: Co
     return { answer: decision.answer, duplicate: false };
   }
   throw new StoreUnavailableError(`user state still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * A claim stored before claims recorded their sentAt (remembered up to DEDUPE_WINDOW_DAYS after the
+ * upgrade): its first completion pins this copy's sentAt in the claim's day, and every later
+ * completion uses the pinned one. Known gap, for those claims only: a message the previous code
+ * already wrote from a copy with another sentAt is not looked for (that needs a Query of the
+ * ticket's partition, which the webhook roles are not granted), so such a redelivery adds one.
+ */
+async function pinLegacySentAt(store: Store, inbound: Inbound, previous: Extract<PreviousOutcome, { kind: "appended" }>): Promise<number> {
+  return (await store.recordAppendSentAt(inbound.user, { day: previous.day, delivery: deliveryHash(inbound.deliveryKey), sentAt: inbound.sentAt })) ?? inbound.sentAt;
 }
 
 /**

@@ -47,8 +47,14 @@ export function deliveryHash(deliveryKey: string): string {
   return createHash("sha256").update(deliveryKey, "utf8").digest("base64url").slice(0, 16);
 }
 
-/** How a delivery was handled before, if it was: by `decide` (with its answer), or appended to a ticket on the fast path. */
-export type PreviousOutcome = { readonly kind: "handled"; readonly answer: Answer } | { readonly kind: "appended"; readonly ticketId: string };
+/**
+ * How a delivery was handled before, if it was: by `decide` (with its answer), or appended to a
+ * ticket on the fast path — on UTC `day`, with the `sentAt` its claimer recorded (absent for claims
+ * stored before it was recorded).
+ */
+export type PreviousOutcome =
+  | { readonly kind: "handled"; readonly answer: Answer }
+  | { readonly kind: "appended"; readonly ticketId: string; readonly day: number; readonly sentAt?: number };
 
 const SILENT: Answer = { kind: "silent" };
 const has = (record: object, key: string | number) => Object.prototype.hasOwnProperty.call(record, key);
@@ -59,7 +65,11 @@ export function previousOutcome(state: UserState, deliveryKey: string, now: numb
   if (has(state.handled, hash)) return { kind: "handled", answer: answerOf(state.handled[hash] as DeliveryRecord) };
   for (const day of windowDays(now)) {
     const appends = has(state.appended, day) ? state.appended[day] : undefined;
-    if (appends !== undefined && has(appends, hash)) return { kind: "appended", ticketId: String(appends[hash]) };
+    if (appends !== undefined && has(appends, hash)) {
+      const sentAts = state.appendedSentAt !== undefined && has(state.appendedSentAt, day) ? state.appendedSentAt[day] : undefined;
+      const sentAt = sentAts !== undefined && has(sentAts, hash) ? Number(sentAts[hash]) : undefined;
+      return { kind: "appended", ticketId: String(appends[hash]), day, ...(sentAt === undefined ? {} : { sentAt }) };
+    }
   }
   if (state.legacy !== undefined && has(state.legacy, deliveryKey)) return { kind: "handled", answer: answerOf(state.legacy[deliveryKey] as DeliveryRecord) };
   return undefined;
@@ -68,7 +78,7 @@ export function previousOutcome(state: UserState, deliveryKey: string, now: numb
 /**
  * Records a delivery handled by `decide` and forgets what the window no longer needs: records
  * older than the window, answers older than dedupeTtlHours or beyond the newest MAX_ANSWERS_KEPT,
- * the oldest records past MAX_HANDLED, days of appends before the window, and the previous
+ * the oldest records past MAX_HANDLED, days of appends (and their sentAt) before the window, and the previous
  * layout's records once all have expired.
  */
 export function remember(state: UserState, deliveryKey: string, answer: Answer, now: number, dedupeTtlHours: number): UserState {
@@ -86,8 +96,10 @@ export function remember(state: UserState, deliveryKey: string, answer: Answer, 
     if (keepAnswer) answers++;
     handled[hash] = keepAnswer ? kept : { at: kept.at };
   }
-  const appended = Object.fromEntries(Object.entries(state.appended).filter(([day]) => Number(day) >= utcDay(now) - DEDUPE_WINDOW_DAYS));
+  const inWindow = ([day]: [string, unknown]) => Number(day) >= utcDay(now) - DEDUPE_WINDOW_DAYS;
+  const appended = Object.fromEntries(Object.entries(state.appended).filter(inWindow));
+  const appendedSentAt = state.appendedSentAt === undefined ? undefined : Object.fromEntries(Object.entries(state.appendedSentAt).filter(inWindow));
   const legacyLive = state.legacy !== undefined && Object.values(state.legacy).some((r) => r.at > answersFrom);
-  const { legacy: _legacy, ...rest } = state;
-  return { ...rest, handled, appended, ...(legacyLive ? { legacy: state.legacy } : {}) };
+  const { legacy: _legacy, appendedSentAt: _sentAts, ...rest } = state;
+  return { ...rest, handled, appended, ...(appendedSentAt === undefined ? {} : { appendedSentAt }), ...(legacyLive ? { legacy: state.legacy } : {}) };
 }

@@ -27,7 +27,12 @@ export interface TicketMessage {
   readonly deliveryKey: string;
   readonly author: "user";
   readonly text: string;
-  /** Epoch milliseconds, from the platform's own timestamp (identical on every retry of the delivery). */
+  /**
+   * Epoch milliseconds, from the platform's own timestamp. Copies of one delivery may carry
+   * different ones (a Messenger event without its own timestamp takes its batch's `time`, and a
+   * redelivery may come in another batch), so a plain text appended on the fast path uses the one
+   * recorded with its claim.
+   */
   readonly sentAt: number;
 }
 
@@ -117,6 +122,13 @@ export interface UserState {
    * forgets days older than the dedupe window.
    */
   readonly appended: Readonly<Record<number, Readonly<Record<string, string>>>>;
+  /**
+   * The same days and deliveries → the `sentAt` the claiming copy carried, recorded in the claim's
+   * own write: every copy and retry of the delivery completes it with this one, so the message (its
+   * key includes `sentAt`) is the same whichever copy writes it. Claims stored before it was
+   * recorded have none (the delivery engine pins one on their first completion).
+   */
+  readonly appendedSentAt?: Readonly<Record<number, Readonly<Record<string, number>>>>;
   /** Effects of the last committed decision, until they are known to be applied. */
   readonly intent?: Intent;
   /** Deliveries remembered by the previous state layout (by delivery key), honoured until they expire. */

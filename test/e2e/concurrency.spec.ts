@@ -12,7 +12,8 @@ import { type E2eStack, startE2eStack } from "./support/stack";
  * burst racing /close and a new /ticket — some requests twice at once. Then, through the store and
  * the agents' API: every text the bot accepted is stored exactly once, every text it answered "no
  * open ticket" to is stored nowhere, every ticket was announced exactly once, no ticket or message
- * is an orphan, and the agents see exactly the stored tickets.
+ * is an orphan, and the agents see exactly the stored tickets. Copies are what platforms send: one
+ * payload twice; a second case sends copies whose timestamps differ.
  */
 
 type Platform = "telegram" | "meta";
@@ -37,16 +38,32 @@ describe("local stack end to end: different deliveries of the same users at once
     await e2e?.stop();
   });
 
-  /** Sends one delivery (optionally twice at once) and returns the bot's answer text ("" when silent). */
+  /**
+   * Sends one delivery (optionally twice at once) and returns the bot's answer text ("" when silent).
+   * Copies are one signed payload sent again, byte for byte, as platforms redeliver.
+   */
   async function send(platform: Platform, user: string, text: string, copies = 1): Promise<string> {
     const deliveryId = String(++delivery);
-    const answers = await Promise.all(Array.from({ length: copies }, () => e2e.send(platform, text, { user, deliveryId })));
+    const signed = e2e.sign(platform, text, { user, deliveryId });
+    const answers = await Promise.all(Array.from({ length: copies }, () => e2e.sendSigned(signed)));
     for (const answer of answers) assert.equal(answer.status, 200, `${text}: ${answer.status} ${answer.text}`);
     if (platform === "meta") return (await e2e.queuedReply(`meta:wamid.${deliveryId}`)) ?? "";
     const bodies = new Set(answers.map((a) => a.text));
     assert.equal(bodies.size, 1, "copies of a delivery are answered the same");
     const body = answers[0]?.text ?? "";
     return body === "" ? "" : String(answers[0]?.json<{ text: string }>().text);
+  }
+
+  /** The store, read whole (a Scan: these checks must also see copies and orphans where none belong). */
+  async function scanAll(): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await e2e.documents.send(new ScanCommand({ TableName: e2e.stack.dynamo.tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
   }
 
   it("stores every accepted text exactly once, with no orphan ticket and no stale answer", async () => {
@@ -93,14 +110,7 @@ describe("local stack end to end: different deliveries of the same users at once
       }),
     );
 
-    // The store, read whole (a Scan: this check must also see copies and orphans where none belong).
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await e2e.documents.send(new ScanCommand({ TableName: e2e.stack.dynamo.tableName, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = await scanAll();
     const tickets = items.filter((i) => i.type === "ticket");
     const messages = items.filter((i) => i.type === "message" && i.author === "user");
     const stored = new Map<string, number>();
@@ -124,5 +134,38 @@ describe("local stack end to end: different deliveries of the same users at once
       listed.push(...page.json<{ tickets: { id: string }[] }>().tickets.map((t) => t.id));
     }
     assert.deepEqual(listed.sort(), ids);
+  });
+
+  it("copies of one delivery carrying timestamps in different seconds still store each text once, with the first claimer's", async () => {
+    // A Messenger event without its own timestamp takes its batch's `time`, and a redelivered event
+    // may come in another batch: copies of one delivery need not carry the same sentAt. Here each
+    // copy is built apart, 1.5 s later than the one before (so they straddle a second), all at once.
+    const users = [
+      { platform: "telegram" as const, user: "610000009" },
+      { platform: "meta" as const, user: "4915550001009" },
+    ];
+    for (const { platform, user } of users) {
+      assert.match(await send(platform, user, "/ticket Skewed"), OPENED);
+    }
+    const base = Math.floor(Date.now() / 1000) * 1000 + 800;
+    const sent: { platform: Platform; marker: string; seconds: number[] }[] = [];
+    await Promise.all(
+      users.flatMap(({ platform, user }) =>
+        Array.from({ length: 4 }, async (_, i) => {
+          const deliveryId = String(++delivery);
+          const marker = `S${user}-${i}`;
+          const times = [base, base + 1_500, base + 3_000];
+          sent.push({ platform, marker, seconds: times.map((t) => Math.floor(t / 1000) * 1000) });
+          const answers = await Promise.all(times.map((now) => e2e.send(platform, marker, { user, deliveryId, now })));
+          for (const answer of answers) assert.equal(answer.status, 200, `${marker}: ${answer.status} ${answer.text}`);
+        }),
+      ),
+    );
+    const messages = (await scanAll()).filter((i) => i.type === "message" && i.author === "user");
+    for (const { marker, seconds } of sent) {
+      const stored = messages.filter((m) => m.text === marker);
+      assert.equal(stored.length, 1, `${marker} stored ${stored.length} times`);
+      assert.ok(seconds.includes(Number(stored[0]?.sentAt)), `${marker} carries the sentAt of one of its copies`);
+    }
   });
 });

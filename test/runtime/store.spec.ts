@@ -28,7 +28,7 @@ describe("DynamoStore on dynalite", () => {
   });
 
   const commit = (before: UserState, after: UserState, delivery = "d", now = T0) => store.commitUser(ada, { before, after, delivery, now });
-  const claim = (key: string, now = T0) => store.claimAppend(ada, { delivery: deliveryHash(key), deliveryKey: key, now });
+  const claim = (key: string, now = T0, sentAt = now) => store.claimAppend(ada, { delivery: deliveryHash(key), deliveryKey: key, sentAt, now });
   const withTicket = async (openTicketId: string): Promise<UserState> => {
     const fresh = newUserState("salt", T0, settings);
     assert.equal(await commit(fresh, { ...fresh, openTicketId }), true);
@@ -58,8 +58,9 @@ describe("DynamoStore on dynalite", () => {
     };
     assert.equal(await commit(fresh, full), true);
     const read = (await store.loadUser(ada)) as UserState;
-    assert.deepEqual({ ...read, appended: {} }, { ...full, version: 1, appended: {} });
+    assert.deepEqual({ ...read, appended: {}, appendedSentAt: {} }, { ...full, version: 1, appended: {}, appendedSentAt: {} });
     assert.deepEqual(Object.keys(read.appended).map(Number), [utcDay(T0), utcDay(T0) + 1], "today's and tomorrow's append maps exist for the fast path");
+    assert.deepEqual(read.appendedSentAt, { [utcDay(T0)]: {}, [utcDay(T0) + 1]: {} }, "and the maps of their sentAt");
     const { openTicketId: _o, flow: _f, intent: _i, lastOpened: _l, ...bare } = read;
     assert.equal(await commit(read, bare), true);
     const stripped = (await store.loadUser(ada)) as UserState;
@@ -82,6 +83,25 @@ describe("DynamoStore on dynalite", () => {
     assert.equal(await commit(v2, v2, deliveryHash("m4")), true, "other claims do not conflict with a commit");
     const v3 = (await store.loadUser(ada)) as UserState;
     assert.deepEqual(Object.values(v3.appended).flatMap((m) => Object.keys(m)).sort(), [deliveryHash("m1"), deliveryHash("m3")].sort(), "the commit kept the claims");
+  });
+
+  it("records the claimer's sentAt with the claim; a claim of the previous layout gets one pinned, first writer wins", async () => {
+    await withTicket("t1");
+    assert.equal(await claim("m1", T0, T0 - 7_000), "t1");
+    assert.equal(await claim("m1", T0, T0 - 5_000), undefined, "a copy with another sentAt finds it claimed");
+    const day = utcDay(T0);
+    assert.equal((await store.loadUser(ada))?.appendedSentAt?.[day]?.[deliveryHash("m1")], T0 - 7_000);
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m1"), sentAt: T0 }), T0 - 7_000, "a recorded sentAt is never replaced");
+    // The previous layout: claims without the sentAt maps.
+    assert.equal(await claim("m2"), "t1");
+    await db.client.send(new UpdateCommand({ TableName: `store-${table}`, Key: KEYS.user(ada), UpdateExpression: "REMOVE #s", ExpressionAttributeNames: { "#s": `s${day}` } }));
+    assert.equal(await claim("m3"), undefined, "no sentAt map today: decide instead (its commit adds the map)");
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m2"), sentAt: T0 + 1 }), T0 + 1, "the first pin creates the day's map");
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m2"), sentAt: T0 + 2 }), T0 + 1);
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("m1"), sentAt: T0 + 3 }), T0 + 3, "into the map once it exists");
+    assert.equal(await store.recordAppendSentAt(ada, { day, delivery: deliveryHash("never-claimed"), sentAt: T0 }), undefined, "nothing for a delivery not claimed");
+    const sentAts = (await store.loadUser(ada))?.appendedSentAt?.[day];
+    assert.deepEqual(sentAts, { [deliveryHash("m2")]: T0 + 1, [deliveryHash("m1")]: T0 + 3 });
   });
 
   it("across midnight: a copy a moment after a claim made before it is refused, and so is a commit of the same delivery", async () => {
@@ -141,7 +161,13 @@ describe("DynamoStore on dynalite", () => {
     const state = await withTicket("t1");
     const old = utcDay(T0) - DEDUPE_WINDOW_DAYS - 1;
     await db.client.send(
-      new UpdateCommand({ TableName: `store-${table}`, Key: KEYS.user(ada), UpdateExpression: "SET #d = :m, #e = :m", ExpressionAttributeNames: { "#d": `a${old}`, "#e": `a${old - 20}` }, ExpressionAttributeValues: { ":m": { h: "t0" } } }),
+      new UpdateCommand({
+        TableName: `store-${table}`,
+        Key: KEYS.user(ada),
+        UpdateExpression: "SET #d = :m, #e = :m, #sd = :s, #se = :s",
+        ExpressionAttributeNames: { "#d": `a${old}`, "#e": `a${old - 20}`, "#sd": `s${old}`, "#se": `s${old - 20}` },
+        ExpressionAttributeValues: { ":m": { h: "t0" }, ":s": { h: T0 } },
+      }),
     );
     assert.equal(await claim("r1"), "t1");
     assert.ok(!Object.prototype.hasOwnProperty.call((await store.loadUser(ada))?.appended, old));
@@ -149,6 +175,7 @@ describe("DynamoStore on dynalite", () => {
     const { [old - 20]: _gone, ...kept } = read.appended;
     assert.equal(await commit(read, { ...read, appended: kept }), true);
     assert.deepEqual(Object.keys((await store.loadUser(ada))?.appended ?? {}).map(Number).sort(), [utcDay(T0), utcDay(T0) + 1]);
+    assert.deepEqual(Object.keys((await store.loadUser(ada))?.appendedSentAt ?? {}).map(Number).sort(), [utcDay(T0), utcDay(T0) + 1], "the sentAt maps go with their days");
     void state;
   });
 

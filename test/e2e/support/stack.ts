@@ -12,7 +12,7 @@ import { ENV, LOCAL_SECRET_ENV } from "../../../runtime/env";
 import { ORIGIN_VERIFY_HEADER } from "../../../runtime/routes";
 import { startLocalStack, type LocalStack } from "../../../tools/local/localStack";
 import { mintLocalToken } from "../../../tools/local/tokens";
-import { type MessageOptions, type Platform, platformRequest, signingKeys } from "../../../tools/send/platformRequest";
+import { type MessageOptions, type Platform, platformRequest, type SignedRequest, signingKeys } from "../../../tools/send/platformRequest";
 
 export interface Answer {
   readonly status: number;
@@ -27,6 +27,9 @@ export interface E2eStack {
   readonly logLines: string[];
   readonly documents: DynamoDBDocumentClient;
   send(platform: Platform, text: string, options?: MessageOptions): Promise<Answer>;
+  /** A signed request as the platform sends it, to send (again) with `sendSigned`: a redelivery is the same bytes. */
+  sign(platform: Platform, text: string, options?: MessageOptions): SignedRequest;
+  sendSigned(signed: SignedRequest): Promise<Answer>;
   /** A request through the edge: the origin-verify header is added unless `headers` overrides it. */
   request(method: string, path: string, init?: { headers?: Record<string, string>; body?: string | Buffer }): Promise<Answer>;
   token(role: Role): Promise<string>;
@@ -66,6 +69,12 @@ export async function startE2eStack(environment: Readonly<Record<string, string>
     documents,
     send(platform, text, options) {
       const signed = platformRequest(platform, text, keys, options);
+      return request(signed.method, signed.path, { headers: signed.headers, body: signed.body });
+    },
+    sign(platform, text, options) {
+      return platformRequest(platform, text, keys, options);
+    },
+    sendSigned(signed) {
       return request(signed.method, signed.path, { headers: signed.headers, body: signed.body });
     },
     request,

@@ -41,6 +41,11 @@ interface PlannedDelivery {
   readonly fault: Fault | null;
   /** After a failure the platform sends it again (Telegram, Slack events, Meta) — or never (Discord, slash commands). */
   readonly retried: boolean;
+  /**
+   * The copy and the retry carry a later sentAt than the first attempt (a Messenger event without
+   * its own timestamp takes its batch's `time`, and a redelivery may come in another batch).
+   */
+  readonly skewed: boolean;
 }
 
 interface Scenario {
@@ -69,6 +74,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
       copies: fc.constantFrom<1 | 2>(1, 1, 2),
       fault: fc.option(fc.record({ at: fc.nat(5), after: fc.boolean() }), { freq: 2 }),
       retried: fc.boolean(),
+      skewed: fc.boolean(),
     }),
     { minLength: 2, maxLength: 4 },
   ),
@@ -145,10 +151,13 @@ describe("deliveries from one user are serialisable (property, real store)", fun
             return false;
           }
         };
+        // Skewed copies straddle a second (1.5 s and 2.5 s later), as copies built apart once did.
+        const sentAtsOf = (d: (typeof deliveries)[number]) => [d.inbound.sentAt, ...(d.skewed ? [d.inbound.sentAt + 1_500, d.inbound.sentAt + 2_500] : [])];
         const tasks = deliveries.map(async (d, i) => {
-          const copies = [attempt(d.inbound, d.fault, `d${i}`), ...(d.copies === 2 ? [attempt(d.inbound, null, `d${i}'`)] : [])];
+          const [own, copySentAt = own, retrySentAt = own] = sentAtsOf(d) as [number, number?, number?];
+          const copies = [attempt(d.inbound, d.fault, `d${i}`), ...(d.copies === 2 ? [attempt({ ...d.inbound, sentAt: copySentAt }, null, `d${i}'`)] : [])];
           const [first] = await Promise.all(copies);
-          if (first === false && d.retried) await attempt(d.inbound, null, `d${i} retry`);
+          if (first === false && d.retried) await attempt({ ...d.inbound, sentAt: retrySentAt }, null, `d${i} retry`);
         });
         await s.waitFor(Promise.all(tasks));
 
@@ -158,16 +167,20 @@ describe("deliveries from one user are serialisable (property, real store)", fun
         const actual = await worldOf(db, store, user, [...setup, ...deliveries.map((d) => d.inbound), settle].map((i) => i.deliveryKey));
 
         // Deliveries with an answer must be in the order; a delivery that only failed may or may not be.
+        // Each delivery happens once, carrying the sentAt of one of its attempts (whichever landed first).
         const answered = deliveries.filter((d) => answers.has(d.inbound.deliveryKey));
         const failed = deliveries.filter((d) => !answers.has(d.inbound.deliveryKey));
         const target = observable(actual, NOW);
-        for (const extra of subsets(failed)) {
-          for (const order of permutations([...answered, ...extra])) {
-            const steps: SerialDelivery[] = [...order, { inbound: settle }].map((d) => ({ inbound: d.inbound, route }));
-            const serial = runSerially(initial, steps, NOW, settings);
-            if (observable(serial.world, NOW) !== target) continue;
-            const sameAnswers = order.every((d, i) => (answers.get(d.inbound.deliveryKey) ?? []).every((a) => sameAnswer(a, serial.answers[i])));
-            if (sameAnswers && sameAnswer(settled.answer, serial.answers[order.length])) return;
+        for (const sentAts of choices(deliveries.map(sentAtsOf))) {
+          const carried = new Map(deliveries.map((d, i) => [d.inbound.deliveryKey, { ...d.inbound, sentAt: sentAts[i] as number }]));
+          for (const extra of subsets(failed)) {
+            for (const order of permutations([...answered, ...extra])) {
+              const steps: SerialDelivery[] = [...order.map((d) => carried.get(d.inbound.deliveryKey) as Inbound), settle].map((inbound) => ({ inbound, route }));
+              const serial = runSerially(initial, steps, NOW, settings);
+              if (observable(serial.world, NOW) !== target) continue;
+              const sameAnswers = order.every((d, i) => (answers.get(d.inbound.deliveryKey) ?? []).every((a) => sameAnswer(a, serial.answers[i])));
+              if (sameAnswers && sameAnswer(settled.answer, serial.answers[order.length])) return;
+            }
           }
         }
         const given = deliveries.map((d) => `${d.inbound.text} → ${JSON.stringify(answers.get(d.inbound.deliveryKey) ?? "failed")}`);
@@ -179,6 +192,16 @@ describe("deliveries from one user are serialisable (property, real store)", fun
     );
   });
 });
+
+/** Every way of picking one value from each list. */
+function* choices<T>(lists: readonly (readonly T[])[]): Generator<T[]> {
+  const [head, ...rest] = lists;
+  if (head === undefined) {
+    yield [];
+    return;
+  }
+  for (const value of new Set(head)) for (const tail of choices(rest)) yield [value, ...tail];
+}
 
 function sameAnswer(a: Answer, b: Answer | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -203,6 +226,7 @@ async function worldOf(db: LocalDynamo, store: Store, user: UserKey, deliveryKey
   assert.ok(state, "the user has a state");
   const tickets = new Map<string, Ticket>();
   const messages = new Map<string, StoredMessage>();
+  const deliveries = new Set<string>();
   const replies = new Map<string, string>();
   for (const deliveryKey of deliveryKeys) {
     const partition = await db.client.send(
@@ -221,6 +245,10 @@ async function worldOf(db: LocalDynamo, store: Store, user: UserKey, deliveryKey
       } else if (item.type === "message") {
         const m = { ticketId: String(item.ticketId), text: String(item.text), sentAt: Number(item.sentAt) };
         assert.ok(!messages.has(messageKey(m)), `text stored twice: ${m.text}`);
+        // The key ends with the delivery's hash: the same one twice is one delivery stored twice, whatever its sentAt.
+        const delivery = String(item.sk).split("#").at(-1) ?? "";
+        assert.ok(!deliveries.has(delivery), `one delivery stored twice, with different sentAt: ${m.text}`);
+        deliveries.add(delivery);
         messages.set(messageKey(m), m);
       }
     }

@@ -154,13 +154,19 @@ describe("domain: conversation", () => {
   it("finds fast-path appends of any day of the window (and tomorrow's, for a clock past midnight) with their ticket", () => {
     const key = "meta:wamid.1";
     const day = utcDay(T0);
-    const state: UserState = { ...fresh(), appended: { [day - DEDUPE_WINDOW_DAYS]: { [deliveryHash(key)]: "t".repeat(26) } } };
-    assert.deepEqual(previousOutcome(state, key, T0, 48), { kind: "appended", ticketId: "t".repeat(26) });
+    const first = day - DEDUPE_WINDOW_DAYS;
+    const state: UserState = {
+      ...fresh(),
+      appended: { [first]: { [deliveryHash(key)]: "t".repeat(26) } },
+      appendedSentAt: { [first]: { [deliveryHash(key)]: T0 - 5_000 }, [day]: {} },
+    };
+    assert.deepEqual(previousOutcome(state, key, T0, 48), { kind: "appended", ticketId: "t".repeat(26), day: first, sentAt: T0 - 5_000 }, "with the sentAt its claim recorded");
     const ahead: UserState = { ...fresh(), appended: { [day + 1]: { [deliveryHash(key)]: "u".repeat(26) } } };
-    assert.deepEqual(previousOutcome(ahead, key, T0, 48), { kind: "appended", ticketId: "u".repeat(26) });
-    // and a decision forgets the days before the window
+    assert.deepEqual(previousOutcome(ahead, key, T0, 48), { kind: "appended", ticketId: "u".repeat(26), day: day + 1 }, "a claim stored before sentAt was recorded has none");
+    // and a decision forgets the days before the window, with their sentAt
     const next = step(state, "/help", T0 + 86_400_000).state;
     assert.deepEqual(next.appended, {});
+    assert.deepEqual(next.appendedSentAt, { [day]: {} });
   });
 
   it("honours deliveries remembered by the previous state layout until they expire", () => {

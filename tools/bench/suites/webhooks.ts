@@ -99,7 +99,7 @@ const suite: BenchSuite = async (emit) => {
     const floorPlainCalls = async (user: UserKey) => {
       const key = `floor:plain:${floorMessage++}`;
       const now = Date.now();
-      const ticketId = await store.claimAppend(user, { delivery: deliveryHash(key), deliveryKey: key, now });
+      const ticketId = await store.claimAppend(user, { delivery: deliveryHash(key), deliveryKey: key, sentAt: now, now });
       if (ticketId === undefined) throw new Error("floor claim refused");
       await store.appendMessage({ ticketId, owner: user, deliveryKey: key, author: "user", text: `plain message ${floorMessage}`, sentAt: now });
     };
