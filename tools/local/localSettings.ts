@@ -1,5 +1,5 @@
 /**
- * The local stack's settings: the environment names of DESIGN.md (runtime/env.ts), and for every
+ * The local stack's settings: the environment names of runtime/env.ts, and for every
  * one that is unset a development value generated once and kept in <stateDir>/settings.json (mode
  * 0600, under the gitignored .local/), so webhooks signed and tokens minted in one run stay valid
  * after a restart. `npm start` and `npm run send` read the same file.

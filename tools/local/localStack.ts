@@ -34,7 +34,7 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Delete dataDir first: new secrets, keys and an empty table. @default false */
   readonly fresh?: boolean;
-  /** Settings given by the user (DESIGN.md names); unset ones are generated. @default process.env */
+  /** Settings given by the user (runtime/env.ts names); unset ones are generated. @default process.env */
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Where handler log lines go. @default stdout */
   readonly logSink?: LogSink;
