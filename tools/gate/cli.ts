@@ -42,7 +42,8 @@ audit  judges a \`pulumi stack export\` file (deployment version 3) the way the 
 
 stacks:  ${stackList(", ", projectDir)} (any Pulumi.<stack>.yaml; policy config policypacks/security/config.<stack>.json)
 output:  text on a terminal, --json for scripts, --sarif for code-scanning UIs
-exit:    0 no mandatory violation, 1 a mandatory violation, 2 bad usage, file or config`;
+exit:    0 no mandatory violation, 1 a mandatory violation, 2 bad usage, file or config
+help:    --help (or -h) prints this`;
 }
 
 const HINT = "(--help for usage)";
