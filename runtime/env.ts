@@ -43,7 +43,7 @@ export const ENV = {
   authRolesClaim: "AUTH_ROLES_CLAIM",
 } as const;
 
-/** Local-mode secret settings (DESIGN.md); deployed mode reads these values from Secrets Manager. */
+/** Local-mode secret settings (environment variables); deployed mode reads these values from Secrets Manager. */
 export const LOCAL_SECRET_ENV = {
   telegramWebhookSecret: "TELEGRAM_WEBHOOK_SECRET",
   discordPublicKey: "DISCORD_PUBLIC_KEY",

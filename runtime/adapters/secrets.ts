@@ -101,7 +101,7 @@ export function secretsManagerFetcher(region?: string): FetchSecretString {
 }
 
 /**
- * Local mode: the environment names of DESIGN.md (LOCAL_SECRET_ENV). A secret counts as configured
+ * Local mode: the environment names of runtime/env.ts (LOCAL_SECRET_ENV). A secret counts as configured
  * when its verification value is set; tokens for outbound calls are optional locally ("" when unset).
  */
 export function envSecretSource(env: Readonly<Record<string, string | undefined>>): SecretSource {

@@ -64,7 +64,7 @@ describe("secret sources", () => {
     await assert.rejects(cachedSecretSource({ meta: ARN }, async () => undefined).get("meta"), /secret "meta" has no value yet/);
   });
 
-  it("local: reads the DESIGN.md environment names, naming what is missing", async () => {
+  it("local: reads the environment names of LOCAL_SECRET_ENV, naming what is missing", async () => {
     const source = envSecretSource({ META_APP_SECRET: "app", META_VERIFY_TOKEN: "verify" });
     assert.deepEqual(await source.get("meta"), { appSecret: "app", verifyToken: "verify", accessToken: "local" });
     assert.equal(source.has("origin"), false);

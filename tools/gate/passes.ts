@@ -52,13 +52,15 @@ export async function planPasses(session: Promise<PackSession>, options: PlanPas
 export interface AuditPassOptions {
   readonly file: string;
   readonly stack?: string;
+  /** Where the stack files are (default: this repository). */
+  readonly projectDir?: string;
   /** The policy config; given the stack the file belongs to. */
   readonly configFileFor: (stack: string) => string;
 }
 
 /** audit: one state, judged as the engine judges a stack after `up` (dry run off). */
 export async function auditPass(session: () => Promise<PackSession>, options: AuditPassOptions): Promise<GateResult> {
-  const target = auditTarget(options.file, options.stack);
+  const target = auditTarget(options.file, options.stack, options.projectDir);
   const judgement = await (await session()).judge({ stack: target.stack, project: PROJECT, resources: target.resources, configFile: options.configFileFor(target.stack), dryRun: false });
   return {
     verb: "audit",

@@ -7,6 +7,8 @@ export interface GateResource {
   readonly urn: string;
   readonly type: string;
   readonly name: string;
+  /** The id the provider assigned (after `up`, or from a state); undefined in a preview and for components. */
+  readonly id?: string;
   /**
    * What Analyze receives: the resource's inputs, in the engine's encoding (unknowns and secrets as
    * engineEncoding.ts defines them). Provider resources' non-string inputs are JSON-encoded strings.

@@ -80,6 +80,7 @@ export function parseStackExport(doc: unknown, file: string): StackExport {
       urn: raw.urn,
       type: raw.type,
       name: nameOfUrn(raw.urn),
+      id: optionalString(raw.id, `${where}.id`),
       custom: raw.custom === true,
       props: inputs,
       outputs,

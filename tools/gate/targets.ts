@@ -4,10 +4,9 @@ import type * as StackConfigModule from "../program/stackConfig";
 import { oneLine, ProgramError, StackConfigError, UsageError } from "./errors";
 import type { GateResource } from "./resources";
 import { readStackExport } from "./stackExport";
-import { isKnownStack, STACKS, stackFile, stackList } from "./stacks";
+import { checkStack, listStacks, stackFile } from "./stacks";
 
 export { ProgramError, UsageError } from "./errors";
-export { STACKS } from "./stacks";
 
 /** What the gate judges: a stack's resources, and the file a finding points at. */
 export interface Target {
@@ -40,10 +39,10 @@ export interface PlanOptions {
 export function stackConfigOf(stack: string, projectDir?: string): ProgramTarget["stackConfig"] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { readStackConfigWithSecrets, StackConfigError: ProgramStackConfigError } = require("../program/stackConfig") as typeof StackConfigModule;
-  if (!isKnownStack(stack)) throw new UsageError(`--stack must be one of ${stackList()}, got ${JSON.stringify(stack)}`);
+  checkStack(stack, projectDir);
   try {
     const config = readStackConfigWithSecrets(stack, projectDir);
-    for (const other of STACKS) {
+    for (const other of listStacks(projectDir)) {
       if (other === stack) continue;
       try {
         readStackConfigWithSecrets(other, projectDir);
@@ -93,6 +92,7 @@ function toGateResource(r: RunUnderMocks.RegisteredResource): GateResource {
     urn: r.urn,
     type: r.type,
     name: r.name,
+    id: r.id,
     props: r.wireInputs as Record<string, unknown>,
     outputs: r.wireOutputs,
     provider: r.provider,
@@ -110,11 +110,11 @@ export interface AuditTarget extends Target {
 }
 
 /** audit: a `pulumi stack export` file; the stack comes from --stack or from the URNs. */
-export function auditTarget(file: string, stackFlag: string | undefined): AuditTarget {
+export function auditTarget(file: string, stackFlag: string | undefined, projectDir?: string): AuditTarget {
   const exported = readStackExport(file);
   const stack = stackFlag ?? exported.stack;
-  if (stack === undefined || !isKnownStack(stack)) {
-    throw new UsageError(`${file} belongs to stack ${JSON.stringify(exported.stack ?? null)}: pass --stack ${stackList("|")} to pick the policy config`);
-  }
+  if (stack === undefined) throw new UsageError(`${file} names no stack in its URNs: pass --stack <stack> to pick the policy config`);
+  // The stack the file's URNs name must be one set up here (its policy config is that stack's).
+  checkStack(stack, projectDir, stackFlag === undefined ? `${file}'s stack` : "--stack");
   return { stack, resources: exported.resources, artifact: path.relative(process.cwd(), path.resolve(file)) || file, encryptedSecrets: exported.encryptedSecrets };
 }

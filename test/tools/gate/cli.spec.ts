@@ -1,12 +1,13 @@
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
-import { PROJECT_DIR, readOtherStacks } from "../../../infra/config";
 import { runGate } from "../../../tools/gate/cli";
-import { STACKS } from "../../../tools/gate/stacks";
+import { SECRET_SIG, SIG_KEY } from "../../../tools/gate/engineEncoding";
+import { listStacks } from "../../../tools/gate/stacks";
 import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
 import { type StackExportDoc, stackExportOf } from "./stackExportOf";
 
@@ -90,14 +91,105 @@ describe("gate CLI: plan and audit", function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("knows exactly the stacks the program can build", () => {
-    assert.deepEqual([...STACKS].sort(), readOtherStacks(PROJECT_DIR, "").map((o) => o.stack).sort());
+  it("knows the stacks this repository sets up from its stack files", () => {
+    assert.deepEqual(listStacks(), ["dev", "prod"]);
+  });
+
+  describe("stacks are data: any stack with a Pulumi.<stack>.yaml, and one line listing them otherwise", () => {
+    let project: string;
+    before(() => {
+      project = fs.mkdtempSync(path.join(dir, "stacks-"));
+      for (const name of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, name), path.join(project, name));
+      // A team's third stack: the gate knows it from its file alone.
+      fs.writeFileSync(path.join(project, "Pulumi.staging.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
+    });
+
+    it("lists the stacks of the project it is given", () => {
+      assert.deepEqual(listStacks(project), ["dev", "prod", "staging"]);
+    });
+
+    const cases: [string, string[], RegExp][] = [
+      ["an unknown stack (plan)", ["plan", "--stack", "qa"], /^--stack "qa" has no Pulumi\.qa\.yaml; stacks: dev, prod, staging$/m],
+      ["an unknown stack (audit)", ["audit", "--file", "x.json", "--stack", "qa"], /^--stack "qa" has no Pulumi\.qa\.yaml; stacks: dev, prod, staging$/m],
+      ["a name Pulumi refuses (a path)", ["plan", "--stack", "../prod"], /^--stack "\.\.\/prod" is not a stack name \(letters, digits, -, _ and \. only\); stacks: dev, prod, staging$/m],
+      ["a name Pulumi refuses (a space)", ["plan", "--stack", "my stack"], /is not a stack name/],
+      ["a stack without its policy config", ["plan", "--stack", "staging"], /^no policy config for stack staging: create policypacks\/security\/config\.staging\.json \(copy policypacks\/security\/config\.prod\.json and set this stack's accounts, project and zone\), or pass --policy-pack-config FILE$/m],
+    ];
+    for (const [what, args, message] of cases) {
+      it(`${what}: exit 2, one line, before any pack starts`, async () => {
+        let started = false;
+        assertOneLineFailure(await gate(args, { projectDir: project, onPackStart: () => (started = true) }), message);
+        assert.equal(started, false);
+      });
+    }
+
+    it("audits a staging export with the policy config it is given (exit 0), and names the stack from the URNs", async () => {
+      const staging = JSON.parse(JSON.stringify(stackExportOf(prod, { stubAssetText: true })).replaceAll("urn:pulumi:prod::", "urn:pulumi:staging::")) as StackExportDoc;
+      const file = path.join(project, "staging.json");
+      fs.writeFileSync(file, JSON.stringify(staging));
+      const config = path.join(ROOT, "policypacks", "security", "config.prod.json");
+      const result = await gate(["audit", "--file", file, "--policy-pack-config", config, "--json"], { projectDir: project });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal((JSON.parse(result.stdout) as { stack: string }).stack, "staging");
+      // Without the policy config the stack's own default is required, and named.
+      assertOneLineFailure(await gate(["audit", "--file", file], { projectDir: project }), /^no policy config for stack staging: create policypacks\/security\/config\.staging\.json/);
+      // An export of a stack this project does not set up is refused with the list.
+      fs.writeFileSync(file, JSON.stringify(staging).replaceAll("urn:pulumi:staging::", "urn:pulumi:qa::"));
+      assertOneLineFailure(await gate(["audit", "--file", file], { projectDir: project }), /^.*staging\.json's stack "qa" has no Pulumi\.qa\.yaml; stacks: dev, prod, staging$/m);
+    });
+  });
+
+  describe("plan --export writes what pulumi stack export writes (the real exports' shape)", () => {
+    const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8")) as StackExportDoc;
+    const keysOf = (objects: readonly object[]) => [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
+    const secretsIn = (value: unknown, found: Record<string, unknown>[] = []): Record<string, unknown>[] => {
+      if (value !== null && typeof value === "object") {
+        if ((value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) found.push(value as Record<string, unknown>);
+        else Object.values(value).forEach((v) => secretsIn(v, found));
+      }
+      return found;
+    };
+
+    for (const [file, mode] of [["prod-encrypted.json", "ciphertext"], ["prod-show-secrets.json", "plaintext"]] as const) {
+      it(`has the key sets of ${file}: document, deployment, manifest, secrets provider, resources, secrets`, () => {
+        const real = fixture(file);
+        const ours = stackExportOf(prod, { secrets: mode });
+        assert.deepEqual(Object.keys(ours).sort(), Object.keys(real).sort());
+        assert.deepEqual(Object.keys(ours.deployment).sort(), Object.keys(real.deployment).sort());
+        assert.deepEqual(Object.keys(ours.deployment.manifest).sort(), Object.keys(real.deployment.manifest).sort());
+        assert.deepEqual(keysOf(ours.deployment.manifest.plugins), keysOf(real.deployment.manifest.plugins));
+        assert.deepEqual(Object.keys(ours.deployment.secrets_providers).sort(), Object.keys(real.deployment.secrets_providers ?? {}).sort());
+        // Every field the real export gives a resource, ours gives too (but "delete", which only an interrupted update leaves).
+        assert.deepEqual(keysOf(ours.deployment.resources), keysOf(real.deployment.resources).filter((k) => k !== "delete"));
+        // Omitted when empty, as ResourceV3's omitempty tags do (our stack exports no outputs, the Cloudflare provider takes its token from the environment).
+        const OPTIONAL = ["dependencies", "propertyDependencies", "parent", "protect", "inputs", "outputs", "provider"];
+        for (const kind of [(r: { type: string }) => r.type === "pulumi:pulumi:Stack", (r: { type: string }) => r.type.startsWith("pulumi:providers:"), (r: { custom: boolean; type: string }) => r.custom && !r.type.startsWith("pulumi:")]) {
+          const theirs = real.deployment.resources.filter(kind);
+          const mine = ours.deployment.resources.filter(kind);
+          assert.ok(theirs.length > 0 && mine.length > 0);
+          for (const key of keysOf(theirs).filter((k) => k !== "delete")) assert.ok(mine.every((r) => key in r || OPTIONAL.includes(key)), key);
+        }
+        assert.deepEqual(keysOf(secretsIn(ours)), keysOf(secretsIn(real)));
+        assert.equal(ours.deployment.resources[0]?.type, "pulumi:pulumi:Stack", "the stack resource first");
+        assert.equal(ours.deployment.manifest.magic, createHash("sha256").update(ours.deployment.manifest.version).digest("hex"));
+        // Provider resources keep non-string inputs JSON-encoded, and references name "<urn>::<id>" of a provider in the file.
+        const aws = ours.deployment.resources.find((r) => r.type === "pulumi:providers:aws");
+        assert.equal(typeof aws?.inputs.allowedAccountIds, "string");
+        const ids = new Map(ours.deployment.resources.map((r) => [r.urn, r.id]));
+        for (const r of ours.deployment.resources.filter((x) => x.provider)) {
+          const cut = (r.provider as string).lastIndexOf("::");
+          assert.equal(ids.get((r.provider as string).slice(0, cut)), (r.provider as string).slice(cut + 2), r.urn);
+        }
+      });
+    }
   });
 
   describe("bad usage exits 2 with one line naming the flag, before any pack starts", () => {
     const cases: [string, string[], RegExp][] = [
       ["an unknown flag", ["plan", "--stak", "prod"], /--stak/],
-      ["an unknown stack", ["plan", "--stack", "qa"], /--stack must be one of dev, prod, got "qa"/],
+      ["an unknown stack", ["plan", "--stack", "qa"], /^--stack "qa" has no Pulumi\.qa\.yaml; stacks: dev, prod$/m],
+      ["--show-secrets without --export", ["plan", "--stack", "dev", "--show-secrets"], /--show-secrets only applies to --export FILE/],
+      ["--export given to audit", ["audit", "--file", "x.json", "--export", "y.json"], /--export and --show-secrets belong to plan/],
       ["two output formats", ["plan", "--stack", "dev", "--json", "--sarif"], /--json and --sarif/],
       ["plan without --stack", ["plan"], /plan needs --stack/],
       ["a flag without its value", ["plan", "--stack"], /--stack/],
@@ -158,7 +250,7 @@ describe("gate CLI: plan and audit", function () {
 
     it("a missing stack file: exit 2 naming it", async () => {
       fs.rmSync(path.join(project, "Pulumi.prod.yaml"));
-      assertOneLineFailure(await gate(["plan", "--stack", "prod"], { projectDir: project }), /^Pulumi\.prod\.yaml: no such file in /);
+      assertOneLineFailure(await gate(["plan", "--stack", "prod"], { projectDir: project }), /^--stack "prod" has no Pulumi\.prod\.yaml; stacks: dev$/m);
     });
 
     it("a value of the wrong type: exit 2 naming the key (found by the program's checks), and the pack is stopped", async () => {
@@ -232,7 +324,7 @@ describe("gate CLI: plan and audit", function () {
     it("an export of another stack, without --stack", async () => {
       const staging = path.join(dir, "staging.json");
       fs.writeFileSync(staging, JSON.stringify(clean).replace(/urn:pulumi:prod::/g, "urn:pulumi:staging::"));
-      assertOneLineFailure(await gate(["audit", "--file", staging]), /stack "staging": pass --stack dev\|prod/);
+      assertOneLineFailure(await gate(["audit", "--file", staging]), /staging\.json's stack "staging" has no Pulumi\.staging\.yaml; stacks: dev, prod$/m);
     });
   });
 
@@ -303,9 +395,11 @@ describe("gate CLI: plan and audit", function () {
     assert.match(results[0]?.locations[0]?.physicalLocation.artifactLocation.uri ?? "", /prod-mutated\.json$/);
   });
 
-  it("plan --stack dev --json (real process): exit 0, the documented fields first, then phases, passes and deferrals", async () => {
-    const { code, stdout, stderr } = await cli(["plan", "--stack", "dev", "--json"]).done;
+  it("plan --stack dev --json --export (real process): exit 0, the documented fields first, then phases, passes and deferrals; the export audits the same", async () => {
+    const exported = path.join(dir, "dev-state.json");
+    const { code, stdout, stderr } = await cli(["plan", "--stack", "dev", "--json", "--export", exported]).done;
     assert.equal(code, 0, stderr);
+    assert.match(stderr, /^wrote .*dev-state\.json: the state of stack dev after up, as pulumi stack export writes it \(\d+ resources; [1-9]\d* secrets encrypted with a throwaway key/);
     const doc = JSON.parse(stdout) as {
       stack: string;
       resources: Record<string, unknown>[];
@@ -331,6 +425,25 @@ describe("gate CLI: plan and audit", function () {
     }
     const permission = doc.policies.find((p) => p.name === "aws-lambda-permission-require-source-arn");
     assert.ok(permission && permission.ran > 0 && permission.passed === permission.ran);
+
+    // The round trip: the export is a state audit accepts, judged as plan's up pass judged the program.
+    assert.equal(fs.statSync(exported).mode & 0o777, 0o600);
+    const text = fs.readFileSync(exported, "utf8");
+    assert.ok(!text.includes("offline-placeholder-not-a-real-secret"), "no secret value in clear without --show-secrets");
+    const state = JSON.parse(text) as StackExportDoc;
+    assert.equal(state.version, 3);
+    assert.equal(state.deployment.resources.length, doc.resources.length);
+    const audit = await gate(["audit", "--file", exported, "--json"]);
+    assert.equal(audit.code, 0, audit.stderr);
+    const judged = JSON.parse(audit.stdout) as typeof doc & { summary: { encryptedSecrets: number } };
+    assert.equal(judged.stack, "dev");
+    assert.deepEqual(judged.resources, doc.resources);
+    assert.deepEqual(judged.violations, doc.violations);
+    assert.deepEqual(judged.passed, doc.passed);
+    assert.deepEqual(judged.deferred, [], "nothing in the state is unknown, and no policy reads a secret's value");
+    const counts = (policies: typeof doc.policies) => policies.map((p) => ({ name: p.name, ran: p.ran, passed: p.passed, failed: p.failed }));
+    assert.deepEqual(counts(judged.policies), counts(doc.policies), "each policy runs, passes and fails at audit as it did at up");
+    assert.ok(judged.summary.encryptedSecrets > 0);
   });
 
   it("stops the pack when interrupted (SIGINT) mid-run", async () => {

@@ -1,36 +1,14 @@
-import { createHash } from "node:crypto";
-import { ARCHIVE_SIG, ASSET_SIG, isSecret, SECRET_SIG, SIG_KEY, signatureOf } from "../../../tools/gate/engineEncoding";
+import { ARCHIVE_SIG, ASSET_SIG, signatureOf } from "../../../tools/gate/engineEncoding";
+import type { GateResource } from "../../../tools/gate/resources";
+import * as writer from "../../../tools/gate/stackExportWriter";
 import type { ProgramRun, RegisteredResource } from "../../../tools/program/runUnderMocks";
 
 /**
- * One resource of a `pulumi stack export` (deployment version 3) — apitype.ResourceV3 in
- * pulumi/pulumi sdk/go/common/apitype/core.go.
+ * A resource of the export as the specs edit it: inputs and outputs are there for every resource the
+ * specs touch (custom resources, and the root stack's outputs); the writer omits empty ones, as the CLI does.
  */
-export interface ExportedResource {
-  urn: string;
-  custom: boolean;
-  delete?: boolean;
-  id?: string;
-  type: string;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  parent?: string;
-  protect?: boolean;
-  dependencies?: string[];
-  provider?: string;
-  propertyDependencies?: Record<string, string[]>;
-  created?: string;
-  modified?: string;
-}
-
-export interface StackExportDoc {
-  version: 3;
-  deployment: {
-    manifest: { time: string; magic: string; version: string };
-    secrets_providers?: { type: string; state: Record<string, unknown> };
-    resources: ExportedResource[];
-  };
-}
+export type ExportedResource = writer.ExportedResource & { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+export type StackExportDoc = Omit<writer.StackExportDoc, "deployment"> & { deployment: Omit<writer.StackExportDoc["deployment"], "resources"> & { resources: ExportedResource[] } };
 
 export interface ExportOptions {
   /**
@@ -47,76 +25,37 @@ export interface ExportOptions {
 
 /**
  * The state a `pulumi up` of this program run would leave, written as `pulumi stack export` writes it
- * (pkg/resource/stack/deployment.go SerializeDeployment / SerializeResource / SerializePropertyValue):
- * the root stack resource first with its outputs; inputs as the program sent them and outputs as the
- * provider returned them (the mocks' state); secrets as `{sig: secret, ciphertext}` or, with
- * --show-secrets, `{sig: secret, plaintext: <JSON of the value>}` — at whatever depth they sit;
- * assets with their hash; provider references as "<provider urn>::<provider id>"; dependencies and
- * property dependencies; protect; created/modified times. The ciphertext is a stand-in in the shape
- * of the passphrase provider's ("v1:<nonce>:<sealed box>", base64): the gate never decrypts.
+ * — by the same writer as `npm run plan -- --export` (tools/gate/stackExportWriter.ts), at a fixed time.
  */
 export function stackExportOf(run: ProgramRun, options: ExportOptions = {}): StackExportDoc {
-  const mode = options.secrets ?? "ciphertext";
-  const stub = options.stubAssetText === true;
   const all: RegisteredResource[] = run.stackResource ? [run.stackResource, ...run.resources] : [...run.resources];
-  const byUrn = new Map(all.map((r) => [r.urn, r]));
-  const time = "2026-01-15T10:00:00.000000000Z";
-  const resources = all.map((r): ExportedResource => {
-    const provider = r.provider ? byUrn.get(r.provider) : undefined;
-    const propertyDependencies: Record<string, string[]> = {};
-    for (const [key, urns] of Object.entries(r.propertyDependencies)) if (urns.length > 0) propertyDependencies[key] = [...urns];
-    return {
-      urn: r.urn,
-      custom: r.custom,
-      ...(r.custom ? { id: r.id ?? `${r.name}-id` } : {}),
-      type: r.type,
-      inputs: toState(r.wireInputs, mode, stub) as Record<string, unknown>,
-      outputs: toState(r.wireOutputs, mode, stub) as Record<string, unknown>,
-      ...(r.parent ? { parent: r.parent } : {}),
-      ...(r.protect ? { protect: true } : {}),
-      ...(r.dependencies.length > 0 ? { dependencies: [...r.dependencies] } : {}),
-      ...(r.provider ? { provider: `${r.provider}::${provider?.id ?? `${provider?.name ?? "default"}-id`}` } : {}),
-      ...(Object.keys(propertyDependencies).length > 0 ? { propertyDependencies } : {}),
-      created: time,
-      modified: time,
-    };
-  });
+  const doc = writer.stackExportOf(all.map(asGateResource), { secrets: options.secrets === "plaintext" ? "plaintext" : "encrypted", time: new Date("2026-01-15T10:00:00Z") });
+  if (options.stubAssetText) for (const r of doc.deployment.resources) for (const part of [r.inputs, r.outputs]) if (part) stubTexts(part);
+  return doc as StackExportDoc;
+}
+
+function asGateResource(r: RegisteredResource): GateResource {
   return {
-    version: 3,
-    deployment: {
-      manifest: { time, magic: "", version: "v3.248.0" },
-      secrets_providers: { type: "passphrase", state: { salt: "v1:c2FsdHNhbHQ=:v1:bm9uY2Vub25jZW5v:QkFTRTY0U0FMVA==" } },
-      resources,
-    },
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    id: r.id,
+    props: r.wireInputs as Record<string, unknown>,
+    outputs: r.wireOutputs,
+    provider: r.provider,
+    parent: r.parent,
+    custom: r.custom,
+    protect: r.protect,
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
   };
 }
 
-/**
- * A wire value (secrets as {sig, value}) in the state file's encoding. "nop" is how a secret nested
- * inside an encrypted one is written: by the no-op encrypter, whose "ciphertext" is the plaintext.
- */
-export function toState(value: unknown, mode: "ciphertext" | "plaintext" | "nop", stubAssetText = false): unknown {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => toState(v, mode, stubAssetText));
-  if (isSecret(value)) {
-    // The whole element is encrypted once; secrets inside it are not encrypted again.
-    const plaintext = JSON.stringify(toState(value.value, mode === "plaintext" ? "plaintext" : "nop", stubAssetText));
-    if (mode === "plaintext") return { [SIG_KEY]: SECRET_SIG, plaintext };
-    return { [SIG_KEY]: SECRET_SIG, ciphertext: mode === "nop" ? plaintext : fakeCiphertext(plaintext) };
-  }
-  const sig = signatureOf(value);
+function stubTexts(value: unknown): void {
+  if (value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) return value.forEach(stubTexts);
   const object = value as Record<string, unknown>;
-  if (sig === ASSET_SIG || sig === ARCHIVE_SIG) {
-    const out: Record<string, unknown> = { [SIG_KEY]: sig, hash: createHash("sha256").update(JSON.stringify(object.text ?? object.assets ?? object.path ?? object.uri ?? "")).digest("hex") };
-    for (const key of ["text", "path", "uri"]) if (typeof object[key] === "string") out[key] = object[key];
-    if (stubAssetText && typeof out.text === "string") out.text = `// ${out.text.length} characters of bundle left out`;
-    if (object.assets) out.assets = toState(object.assets, mode, stubAssetText);
-    return out;
-  }
-  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, toState(v, mode, stubAssetText)]));
-}
-
-function fakeCiphertext(plaintext: string): string {
-  const digest = createHash("sha256").update(plaintext).digest();
-  return `v1:${digest.subarray(0, 12).toString("base64")}:${Buffer.concat([digest, Buffer.from(plaintext.length.toString())]).toString("base64")}`;
+  const sig = signatureOf(object);
+  if ((sig === ASSET_SIG || sig === ARCHIVE_SIG) && typeof object.text === "string") object.text = `// ${object.text.length} characters of bundle left out`;
+  Object.values(object).forEach(stubTexts);
 }
