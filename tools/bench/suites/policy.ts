@@ -20,6 +20,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { lambdaExecutionTrustPolicy } from "../../../infra/aws/iamDocument";
 import { SECURITY_PACK_DIR } from "../../gate/buildPack";
 import { openPackSession } from "../../gate/judge";
 import type { GateResource } from "../../gate/resources";
@@ -46,6 +47,8 @@ export function generatedStack(count: number): GateResource[] {
   const gcpProvider = urn("pulumi:providers:gcp", "gcp");
   const cfProvider = urn("pulumi:providers:cloudflare", "cf");
   const key = "arn:aws:kms:eu-west-1:222222222222:key/bench";
+  // The prod policy config pins Cloudflare resources to the stack's zone: the generated ones are in it.
+  const zone = stackZoneOf(path.join(SECURITY_PACK_DIR, "config.prod.json"));
   const resources: GateResource[] = [
     { urn: awsProvider, type: "pulumi:providers:aws", name: "aws", props: { region: "eu-west-1", allowedAccountIds: JSON.stringify(["222222222222"]) } },
     { urn: gcpProvider, type: "pulumi:providers:gcp", name: "gcp", props: { project: "botfleet-prod-replace-me", region: "europe-west1" } },
@@ -60,7 +63,8 @@ export function generatedStack(count: number): GateResource[] {
       type: "aws:iam/role:Role",
       provider: awsProvider,
       props: () => ({
-        assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "222222222222" } } }] }),
+        // As the program writes it: Lambda sends no aws:SourceAccount when it assumes an execution role.
+        assumeRolePolicy: JSON.stringify(lambdaExecutionTrustPolicy()),
       }),
     },
     {
@@ -73,7 +77,7 @@ export function generatedStack(count: number): GateResource[] {
     { type: "aws:cloudwatch/metricAlarm:MetricAlarm", provider: awsProvider, props: () => ({ threshold: 1 }) },
     { type: "gcp:storage/bucket:Bucket", provider: gcpProvider, props: () => ({ encryption: { defaultKmsKeyName: "k" }, publicAccessPrevention: "enforced", uniformBucketLevelAccess: true, versioning: { enabled: true } }) },
     { type: "gcp:storage/bucketIAMMember:BucketIAMMember", provider: gcpProvider, props: () => ({ bucket: "b", role: "roles/storage.objectCreator", member: "serviceAccount:x@p.iam.gserviceaccount.com" }) },
-    { type: "cloudflare:index/zoneSetting:ZoneSetting", provider: cfProvider, props: () => ({ zoneId: "z", settingId: "min_tls_version", value: "1.2" }) },
+    { type: "cloudflare:index/zoneSetting:ZoneSetting", provider: cfProvider, props: () => ({ zoneId: zone, settingId: "min_tls_version", value: "1.2" }) },
   ];
   for (let i = resources.length; i < count; i++) {
     const t = templates[i % templates.length] as (typeof templates)[number];
@@ -82,9 +86,16 @@ export function generatedStack(count: number): GateResource[] {
   }
   // The edge zone gets its three TLS settings once, so the stack policies pass too.
   for (const [id, value] of [["ssl", "strict"], ["always_use_https", "on"]] as const) {
-    resources.push({ urn: urn("cloudflare:index/zoneSetting:ZoneSetting", id), type: "cloudflare:index/zoneSetting:ZoneSetting", name: id, props: { zoneId: "z", settingId: id, value }, provider: cfProvider });
+    resources.push({ urn: urn("cloudflare:index/zoneSetting:ZoneSetting", id), type: "cloudflare:index/zoneSetting:ZoneSetting", name: id, props: { zoneId: zone, settingId: id, value }, provider: cfProvider });
   }
   return resources;
+}
+
+function stackZoneOf(configFile: string): string {
+  const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, { zoneId?: unknown } | string>;
+  const entry = config["cloudflare-resource-require-stack-zone"];
+  if (typeof entry !== "object" || typeof entry.zoneId !== "string") throw new Error(`${configFile}: no zoneId for cloudflare-resource-require-stack-zone`);
+  return entry.zoneId;
 }
 
 /** A pack with no policies, started the same way: what gRPC and (de)serialisation alone cost. */
