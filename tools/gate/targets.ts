@@ -87,7 +87,7 @@ export async function planTarget(stack: string, options: PlanOptions = {}): Prom
 }
 
 /** What the engine knows of a registered resource: inputs for Analyze, outputs for AnalyzeStack, its edges. */
-function toGateResource(r: RunUnderMocks.RegisteredResource): GateResource {
+export function toGateResource(r: RunUnderMocks.RegisteredResource): GateResource {
   return {
     urn: r.urn,
     type: r.type,

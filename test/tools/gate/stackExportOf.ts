@@ -1,6 +1,6 @@
 import { ARCHIVE_SIG, ASSET_SIG, signatureOf } from "../../../tools/gate/engineEncoding";
-import type { GateResource } from "../../../tools/gate/resources";
 import * as writer from "../../../tools/gate/stackExportWriter";
+import { toGateResource } from "../../../tools/gate/targets";
 import type { ProgramRun, RegisteredResource } from "../../../tools/program/runUnderMocks";
 
 /**
@@ -29,27 +29,11 @@ export interface ExportOptions {
  */
 export function stackExportOf(run: ProgramRun, options: ExportOptions = {}): StackExportDoc {
   const all: RegisteredResource[] = run.stackResource ? [run.stackResource, ...run.resources] : [...run.resources];
-  const doc = writer.stackExportOf(all.map(asGateResource), { secrets: options.secrets === "plaintext" ? "plaintext" : "encrypted", time: new Date("2026-01-15T10:00:00Z") });
+  const doc = writer.stackExportOf(all.map(toGateResource), { secrets: options.secrets === "plaintext" ? "plaintext" : "encrypted", time: new Date("2026-01-15T10:00:00Z") });
   if (options.stubAssetText) for (const r of doc.deployment.resources) for (const part of [r.inputs, r.outputs]) if (part) stubTexts(part);
   return doc as StackExportDoc;
 }
 
-function asGateResource(r: RegisteredResource): GateResource {
-  return {
-    urn: r.urn,
-    type: r.type,
-    name: r.name,
-    id: r.id,
-    props: r.wireInputs as Record<string, unknown>,
-    outputs: r.wireOutputs,
-    provider: r.provider,
-    parent: r.parent,
-    custom: r.custom,
-    protect: r.protect,
-    dependencies: r.dependencies,
-    propertyDependencies: r.propertyDependencies,
-  };
-}
 
 function stubTexts(value: unknown): void {
   if (value === null || typeof value !== "object") return;
