@@ -11,6 +11,7 @@ import { json, SECURITY_HEADERS } from "../http/respond";
 import { idempotencyKey, parseBody, parseQuery, pathId } from "./body";
 import { ConflictError, NotFoundError } from "./errors";
 import { type ApiDeps } from "./deps";
+import { DOWNLOAD_SETTLE_MS } from "../timeBudgets";
 
 /**
  * Largest object served through GET /api/exports/{id}/download. A Lambda behind API Gateway
@@ -21,8 +22,6 @@ import { type ApiDeps } from "./deps";
  */
 export const MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024;
 
-/** Kept back from the invocation's end to check the checksum, audit and answer. */
-export const DOWNLOAD_SETTLE_MS = 1_500;
 
 class DownloadTimeoutError extends Error {
   override readonly name = "DownloadTimeoutError";

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TABLE } from "../adapters/tableSchema";
+import { EXPORT_LEASE_MS } from "../timeBudgets";
 
 export type ExportStatus = "pending" | "running" | "done" | "failed";
 
@@ -30,8 +31,6 @@ export interface ExportJob {
 
 /** Attempts before an export stays failed for good (it then leaves the pending index). */
 export const MAX_EXPORT_ATTEMPTS = 3;
-/** A running attempt older than this is presumed dead (the function timed out) and may be retried. */
-export const EXPORT_LEASE_MS = 15 * 60_000;
 /** Export records expire after a year (the objects themselves follow the bucket's lifecycle). */
 const EXPORT_RECORD_TTL_SECONDS = 365 * 86_400;
 

@@ -3,8 +3,9 @@ import { deliver } from "../app/delivery";
 import { FOLLOW_UP_VALID_MS } from "../adapters/deferred";
 import { httpEntry, type HttpRequest } from "../http/entry";
 import type { HttpResult } from "../http/event";
-import { botDepsWithDeferral, type DeferralPorts, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within, withDeferral } from "../platforms/deferral";
+import { botDepsWithDeferral, type DeferralPorts, handOff, within, withDeferral } from "../platforms/deferral";
 import { DEFERRED_PRIVATE_RESPONSE, discordResponse, parseDiscordInteraction, PONG, verifyDiscord } from "../platforms/discord";
+import { HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS } from "../timeBudgets";
 
 export interface DiscordDeps extends BotDeps {
   /** Deferral of interactions whose answer is not ready in time; unset: always wait for the answer (tests, benches). */

@@ -6,15 +6,8 @@ import type { HttpResult } from "../http/event";
 import { empty } from "../http/respond";
 import { BatchIncompleteError, processByKey } from "../platforms/batches";
 import { type MetaMessage, metaVerification, parseMetaPayload, verifyMeta } from "../platforms/meta";
+import { META_RESPONSE_LIMIT_MS, META_SETTLE_MARGIN_MS } from "../timeBudgets";
 
-/**
- * Meta waits 20 s for an answer before it counts a delivery as failed
- * (https://developers.facebook.com/docs/messenger-platform/faq: "A webhook call will timeout after
- * 20 seconds"); a batch still running then is redelivered anyway.
- */
-export const META_RESPONSE_LIMIT_MS = 20_000;
-/** Time kept back to answer (and for one message already started to finish). */
-export const META_SETTLE_MARGIN_MS = 1_500;
 /**
  * Users processed side by side. Each message costs a few store round trips; 10 at a time turns a
  * 1,000-message batch into ~100 sequential steps and stays well under the SDK's 50 sockets.

@@ -9,10 +9,11 @@ import { deliver } from "../app/delivery";
 import { ENV } from "../env";
 import { BadRequestError } from "../errors";
 import { type Deadline, deadlineAt, invocationDeadline, type LambdaContext, NO_CONTEXT_BUDGET_MS } from "../http/deadline";
-import { MIN_SEND_MS, SETTLE_MARGIN_MS, windowBefore } from "../outbound/deliverReply";
+import { windowBefore } from "../outbound/deliverReply";
 import { processOutbox, type OutboxDependencies } from "../outbound/outboxWorker";
 import { deadLettersFor, outboundDependencies, readOutboundSettings } from "../outbound/wiring";
 import { parseSettings } from "../settings";
+import { OUTBOX_REPLY_RESERVE_MS } from "../timeBudgets";
 
 /**
  * The outbox function, invoked by EventBridge Scheduler every minute with `{"kind":"outbox"}`: sends
@@ -39,11 +40,6 @@ export interface OutboxSummary {
   readonly budgetSpent: boolean;
 }
 
-/**
- * A reply is started only with this much of the invocation left: one send (MIN_SEND_MS) and the
- * time to record its outcome (SETTLE_MARGIN_MS), with room to spare.
- */
-export const OUTBOX_REPLY_RESERVE_MS = MIN_SEND_MS + SETTLE_MARGIN_MS + 2_000;
 
 export async function handleOutboxEvent(deps: OutboxHandlerDeps, event: unknown, deadline: Deadline = deadlineAt(deps.now() + NO_CONTEXT_BUDGET_MS, deps.now)): Promise<OutboxSummary> {
   if (!outboxEvent.safeParse(event).success) {

@@ -2,7 +2,7 @@ import { type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
 import { deliver } from "../app/delivery";
 import { FOLLOW_UP_VALID_MS } from "../adapters/deferred";
 import { httpEntry, type HttpRequest } from "../http/entry";
-import { botDepsWithDeferral, type DeferralPorts, handOff, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, within, withDeferral } from "../platforms/deferral";
+import { botDepsWithDeferral, type DeferralPorts, handOff, within, withDeferral } from "../platforms/deferral";
 import type { HttpResult } from "../http/event";
 import { empty, json } from "../http/respond";
 import {
@@ -15,6 +15,7 @@ import {
   UNKNOWN_SLASH_COMMAND_TEXT,
   verifySlack,
 } from "../platforms/slack";
+import { HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS } from "../timeBudgets";
 
 /**
  * POST /webhooks/slack: ssl_check (200, before the signature: Slack does not sign it) → v0

@@ -1,10 +1,5 @@
-import { META_SETTLE_MARGIN_MS } from "../handlers/meta";
-import { OUTBOX_REPLY_RESERVE_MS } from "../handlers/outbox";
-import { EXPORT_LEASE_MS } from "../exports/exportJobs";
-import { MIN_SEND_MS, SETTLE_MARGIN_MS } from "../outbound/deliverReply";
-import { HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS } from "../platforms/deferral";
 import type { HandlerName } from "../routes";
-import { DOWNLOAD_SETTLE_MS } from "../api/exports";
+import { DOWNLOAD_SETTLE_MS, EXPORT_LEASE_MS, HANDOFF_RESERVE_MS, INTERACTION_ANSWER_BY_MS, META_SETTLE_MARGIN_MS, MIN_SEND_MS, OUTBOX_REPLY_RESERVE_MS, SETTLE_MARGIN_MS } from "../timeBudgets";
 
 /**
  * What each deployed function needs from its timeout. Work that can wait (sends, batches, the

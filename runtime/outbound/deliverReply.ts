@@ -4,6 +4,7 @@ import { buildPlatformRequest, discordDmRequest, type PlatformBaseUrls } from ".
 import { type OutboundPlatform, type ReplyIntent } from "./replyIntent";
 import { type RetryPolicy } from "./retryPolicy";
 import { sendWithRetry, type SendDependencies, type SendOutcome } from "./sendWithRetry";
+import { MIN_SEND_MS, SETTLE_MARGIN_MS } from "../timeBudgets";
 
 export interface OutboundDependencies {
   readonly ledger: DeliveryLedger;
@@ -31,13 +32,6 @@ export interface DeliveryWindow {
   readonly agentMessage?: AgentMessageRef;
 }
 
-/** Less time than this left for the send: it is not started; the claim's lease runs out and the outbox sends it. */
-export const MIN_SEND_MS = 1_000;
-/**
- * Time kept back after the last platform request to record the outcome: the ledger, the ticket's
- * failure, the dead letter and leaving the pending index — four store or queue calls.
- */
-export const SETTLE_MARGIN_MS = 2_000;
 /** A claim outlives its invocation by this much, so when its lease is over its holder is surely gone. */
 export const LEASE_MARGIN_MS = 5_000;
 

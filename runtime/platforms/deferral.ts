@@ -7,19 +7,9 @@ import { ENV } from "../env";
 import type { RuntimeSettings } from "../settings";
 
 /**
- * Discord and Slack want the first answer to an interaction within 3 seconds of sending it
- * (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-callback,
- * https://docs.slack.dev/interactivity/implementing-slash-commands#responding_basic_receipt), and
- * neither ever sends it again. The webhook answers with the result when it is ready by
- * INTERACTION_ANSWER_BY_MS after API Gateway received the request; otherwise (a cold start, a slow
- * or failing store) it hands the work off — a deferred item for the outbox function, which it also
- * wakes — and acknowledges at once (Discord type 5, Slack an empty 200). In Lambda nothing runs after
- * the handler returns, so the hand-off is written before answering.
+ * Discord and Slack interactions are answered within their 3 s or handed off to the outbox: the
+ * deadlines (INTERACTION_ANSWER_BY_MS, HANDOFF_RESERVE_MS) and why are in ../timeBudgets.ts.
  */
-export const INTERACTION_ANSWER_BY_MS = 2_000;
-/** Kept back from the invocation's own end for the hand-off (one PutItem, one asynchronous Invoke). */
-export const HANDOFF_RESERVE_MS = 800;
-
 export interface DeferralPorts {
   readonly deferrals: DeferredInteractions;
   /** Starts the outbox at once (deployed: an asynchronous Lambda invoke); unset: its schedule finds the work. */

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { createLogger } from "../../runtime/adapters/logger";
 import { ENV, LOCAL_SECRET_ENV } from "../../runtime/env";
 import { createMetaHandler } from "../../runtime/handlers/meta";
-import { createOutboxHandler, OUTBOX_REPLY_RESERVE_MS, type OutboxHandlerDeps, outboxDepsFromEnv } from "../../runtime/handlers/outbox";
+import { createOutboxHandler, type OutboxHandlerDeps, outboxDepsFromEnv } from "../../runtime/handlers/outbox";
 import { createSlackHandler } from "../../runtime/handlers/slack";
 import { DeferredInteractions } from "../../runtime/adapters/deferred";
 import { deliverReply, windowBefore } from "../../runtime/outbound/deliverReply";
@@ -10,6 +10,7 @@ import { startPlatformStandIn, type PlatformStandIn } from "../../tools/local/pl
 import { testBot, type TestBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { fixture, httpEvent, metaHeaders, SECRETS, slackHeaders } from "./support/events";
+import { OUTBOX_REPLY_RESERVE_MS } from "../../runtime/timeBudgets";
 
 const OUTBOX = { kind: "outbox" } as const;
 let nextEvent = 1;

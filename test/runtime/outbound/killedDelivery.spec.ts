@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { createLogger } from "../../../runtime/adapters/logger";
 import { DynamoStore, KEYS } from "../../../runtime/adapters/store";
 import { StoreDeadLetters } from "../../../runtime/outbound/deadLetters";
-import { deliverReply, LEASE_MARGIN_MS, MIN_SEND_MS, type OutboundDependencies, windowBefore } from "../../../runtime/outbound/deliverReply";
+import { deliverReply, LEASE_MARGIN_MS, type OutboundDependencies, windowBefore } from "../../../runtime/outbound/deliverReply";
 import { DeliveryLedger, ledgerKey, OUTCOME_UNKNOWN } from "../../../runtime/outbound/deliveryLedger";
 import { processOutbox } from "../../../runtime/outbound/outboxWorker";
 import { type ReplyIntent } from "../../../runtime/outbound/replyIntent";
@@ -11,6 +11,7 @@ import { recordAgentMessage, recordReplyFailure } from "../../../runtime/outboun
 import { fromStoredIntent } from "../../../runtime/outbound/wiring";
 import { startPlatformStandIn, type PlatformStandIn } from "../../../tools/local/platformStandIn";
 import { startDynalite, type LocalDynamo } from "../support/dynalite";
+import { MIN_SEND_MS } from "../../../runtime/timeBudgets";
 
 /**
  * A Lambda invocation can end at any await: killed at its timeout, out of memory, its sandbox
