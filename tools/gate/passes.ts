@@ -23,7 +23,7 @@ export async function planPasses(session: Promise<PackSession>, options: PlanPas
   // program goes on; the pack starts while the program loads.
   const run = async (preview: boolean) => {
     // The program does not wait for the pack: resources queue until it is ready.
-    const pass = session.then((s) => s.begin(settings(!preview, stackConfig)));
+    const pass = session.then((s) => s.begin(settings(preview, stackConfig)));
     pass.catch(() => undefined);
     const target = await planTarget(options.stack, { projectDir: options.projectDir, preview, onResource: (r) => void pass.then((p) => p.add(r), () => undefined) });
     const judgement = pass.then((p) => p.finish(target.resources));
