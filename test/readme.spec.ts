@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { parseOptions, usage } from "../tools/gate/cli";
+import { parseOptions, usage } from "../tools/gate/options";
 
 /**
  * README's commands run as printed. Every command line is extracted — the lines of fenced `sh`

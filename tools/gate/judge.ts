@@ -6,7 +6,9 @@ import { ensurePackBuilt, SECURITY_PACK_DIR } from "./buildPack";
 import { type EngineLog, startEngine } from "./engineServer";
 import { oneLine, PackError, withoutStack } from "./errors";
 import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicyShape, readPackConfig, reconcilePackConfig, type ReconciledConfig } from "./packConfig";
-import { type AnalyzerClient, type RunningPack, startPack, unary, unaryBytes } from "./packProcess";
+import { type LaunchedPack, launchPack } from "./packLaunch";
+import { type AnalyzerClient, connectPack, type RunningPack, unary, unaryBytes } from "./packProcess";
+import type { PrestartedPack } from "./prestart";
 import { type GateResource, indexByUrn, toStruct, type Violation, violationsOf } from "./resources";
 import { analyzerPb, emptyPb } from "./rpc";
 import { stackUrn } from "./stacks";
@@ -98,23 +100,42 @@ export interface SessionOptions {
   readonly onStart?: (pid: number) => void;
   /** Called with the pack's process id as soon as it is started, before it is ready. */
   readonly onSpawn?: (pid: number) => void;
+  /** A pack already started for this session (prestart.ts): used if it is the pack asked for, else stopped. */
+  readonly prestarted?: PrestartedPack;
 }
 
-/** Builds the pack if stale, starts it the way the engine does, and connects to it. */
+/** Builds the pack if stale, starts it the way the engine does (unless it was prestarted), and connects to it. */
 export async function openPackSession(options: SessionOptions = {}): Promise<PackSession> {
   const packDir = options.packDir ?? SECURITY_PACK_DIR;
   const onLog = options.onLog ?? (() => undefined);
-  try {
-    ensurePackBuilt(packDir);
-  } catch (err) {
-    throw new PackError(oneLine((err as Error).message));
+  const prestarted = options.prestarted?.pack.packDir === packDir ? options.prestarted : undefined;
+  if (!prestarted) {
+    await options.prestarted?.discard();
+    try {
+      ensurePackBuilt(packDir);
+    } catch (err) {
+      throw new PackError(oneLine((err as Error).message));
+    }
   }
   const engine = await startEngine(onLog);
+  let launched: LaunchedPack;
+  if (prestarted) {
+    prestarted.relay.forwardTo(engine.address);
+    launched = prestarted.pack;
+  } else {
+    launched = launchPack(packDir, engine.address);
+  }
+  options.onSpawn?.(launched.pid);
+  launched.onLog(onLog);
+  const stopEngine = async () => {
+    await engine.stop();
+    await prestarted?.relay.close();
+  };
   let pack: RunningPack;
   try {
-    pack = await startPack(packDir, engine.address, onLog, options.onSpawn);
+    pack = await connectPack(launched);
   } catch (err) {
-    await engine.stop();
+    await stopEngine();
     throw new PackError(oneLine((err as Error).message));
   }
   options.onStart?.(pack.pid);
@@ -138,7 +159,7 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
     },
     close: async () => {
       await pack.stop();
-      await engine.stop();
+      await stopEngine();
     },
   };
 }

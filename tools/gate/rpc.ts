@@ -23,5 +23,3 @@ export const enginePb = fromPulumi("@pulumi/pulumi/proto/engine_pb") as typeof E
 export const engineGrpc = fromPulumi("@pulumi/pulumi/proto/engine_grpc_pb") as typeof EngineGrpc;
 export const pluginPb = fromPulumi("@pulumi/pulumi/proto/plugin_pb") as typeof PluginPb;
 
-/** Path of the launcher the Pulumi engine runs a Node.js policy pack with. */
-export const RUN_POLICY_PACK = fromPulumi.resolve("@pulumi/pulumi/cmd/run-policy-pack");
