@@ -60,7 +60,8 @@ function transpiled(filename, source, cacheDir = CACHE_DIR) {
   const { code } = require("esbuild").transformSync(source, { ...options, sourcefile: filename });
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
-    const temp = `${entry}.${process.pid}.tmp`;
+    // Per thread too: the gate transpiles in its analyzer thread as well.
+    const temp = `${entry}.${process.pid}.${require("node:worker_threads").threadId}.tmp`;
     fs.writeFileSync(temp, header + code);
     fs.renameSync(temp, entry);
   } catch {

@@ -1,0 +1,188 @@
+import type { ServiceError } from "@grpc/grpc-js";
+import type { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import type { Value } from "google-protobuf/google/protobuf/struct_pb";
+import type { AnalyzeResponse, AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
+import { oneLine, PackError, withoutStack } from "./errors";
+import type { Judgement, Pass, PassSettings, PolicyInfo } from "./judge";
+import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicyShape, readPackConfig, reconcilePackConfig, type ReconciledConfig } from "./packConfig";
+import { type AnalyzerClient, unary, unaryBytes } from "./packProcess";
+import { type GateResource, indexByUrn, toStruct, type Violation, violationsOf } from "./resources";
+import { analyzerPb, emptyPb } from "./rpc";
+import { stackUrn } from "./stacks";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./wire";
+
+/**
+ * The engine's side of the analyzer protocol over a connected pack: per pass, Configure and
+ * ConfigureStack, Analyze each resource as it is added, AnalyzeStack at the end. It runs in the
+ * gate's analyzer thread (judgeWorker.ts), so the pack is fed while the program runs.
+ */
+export interface PassRunner {
+  begin(settings: PassSettings): Pass;
+}
+
+export function passRunner(client: AnalyzerClient): PassRunner {
+  let info: Promise<PackInfo> | undefined;
+  // The pack holds one configuration at a time: a pass starts when the one before it has finished.
+  let previous: Promise<unknown> = Promise.resolve();
+  return {
+    begin: (settings) => {
+      info ??= packInfo(client);
+      const after = previous.catch(() => undefined);
+      const pass = startPass(client, info, after, settings);
+      previous = pass.done;
+      return pass;
+    },
+  };
+}
+
+const LEVEL_TO_PROTO = {
+  advisory: analyzerPb.EnforcementLevel.ADVISORY,
+  mandatory: analyzerPb.EnforcementLevel.MANDATORY,
+  disabled: analyzerPb.EnforcementLevel.DISABLED,
+  remediate: analyzerPb.EnforcementLevel.REMEDIATE,
+} as const;
+// Indexed by pulumirpc.EnforcementLevel. An unset level is 0, ADVISORY: the engine reads an initial
+// config entry that sets only properties as advisory too (analyzer_plugin.go convertPolicyConfig).
+const LEVEL_NAMES: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+const SEVERITIES = ["", "low", "medium", "high", "critical"];
+const ANALYZE = "/pulumirpc.Analyzer/Analyze";
+const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
+const decodeResponse = (bytes: Uint8Array): AnalyzeResponse => analyzerPb.AnalyzeResponse.deserializeBinary(bytes);
+
+interface PackInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly policies: readonly (PolicyShape & { description: string; defaultEnforcementLevel: EnforcementLevel; severity: string; kind: "resource" | "stack" })[];
+  readonly initialConfig: PackConfig;
+}
+
+async function packInfo(client: AnalyzerClient): Promise<PackInfo> {
+  const info = await unary<Empty, AnalyzerInfo>(client, client.getAnalyzerInfo, new emptyPb.Empty());
+  const policies = info.getPoliciesList().map((p) => {
+    const level = LEVEL_NAMES[p.getEnforcementlevel()] ?? "mandatory";
+    return {
+      name: p.getName(),
+      description: p.getDescription(),
+      enforcementLevel: level,
+      defaultEnforcementLevel: level,
+      severity: SEVERITIES[p.getSeverity()] ?? "",
+      kind: p.getPolicyType() === analyzerPb.PolicyType.POLICY_TYPE_STACK ? ("stack" as const) : ("resource" as const),
+      configSchema: schemaOf(p.getConfigschema()),
+    };
+  });
+  const initialConfig = new Map<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }>();
+  info.getInitialconfigMap().forEach((config, name) => {
+    initialConfig.set(name, {
+      enforcementLevel: LEVEL_NAMES[config.getEnforcementlevel()] ?? "advisory",
+      properties: (config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    });
+  });
+  return { name: info.getName(), version: info.getVersion(), policies, initialConfig };
+}
+
+function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promise<unknown>, settings: PassSettings): Pass & { done: Promise<unknown> } {
+  const configured = (async () => {
+    await after;
+    const pack = await info;
+    const fromFile: PackConfig = settings.configFile === undefined ? new Map() : parsePackConfig(readPackConfig(settings.configFile), pack.policies, settings.configFile);
+    const config = reconcilePackConfig(pack.policies, pack.initialConfig, fromFile, settings.configFile);
+    // Always Configure: the pack keeps its config between calls, so an earlier pass's must go.
+    await unary(client, client.configure, configureRequest(config));
+    const stackRequest = new analyzerPb.AnalyzerStackConfigureRequest();
+    stackRequest.setStack(settings.stack);
+    stackRequest.setProject(settings.project);
+    stackRequest.setDryRun(settings.dryRun ?? true);
+    for (const [key, value] of Object.entries(settings.stackConfig?.values ?? {})) stackRequest.getConfigMap().set(key, value);
+    stackRequest.setConfigSecretKeysList([...(settings.stackConfig?.secretKeys ?? [])]);
+    await unary(client, client.configureStack, stackRequest);
+    return { pack, config };
+  })();
+  // The next pass starts once this one has finished (or could not even be configured).
+  let markDone!: () => void;
+  const done = new Promise<void>((resolve) => (markDone = resolve));
+  configured.catch(markDone);
+  const limit = limiter(settings.concurrency ?? 16);
+  const added: GateResource[] = [];
+  const byUrn = new Map<string, GateResource>();
+  const responses: Promise<[string, AnalyzeResponse]>[] = [];
+  const add = (resource: GateResource): void => {
+    added.push(resource);
+    byUrn.set(resource.urn, resource);
+    // Encoded now, while the provider it names is the one registered so far.
+    const request = configured.then(() => encodeAnalyzeRequest(resource, byUrn));
+    const response = limit(() =>
+      request.then((bytes) =>
+        unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
+          throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+        }),
+      ),
+    ).then((r): [string, AnalyzeResponse] => [resource.urn, r]);
+    response.catch(() => undefined);
+    responses.push(response);
+  };
+  let finished: Promise<Judgement> | undefined;
+  const finish = (resources: readonly GateResource[] = added): Promise<Judgement> =>
+    (finished ??= (async () => {
+      const { pack, config } = await configured;
+      const all = indexByUrn(resources);
+      const violations: Violation[] = [];
+      const notApplicable = new Map<string, Set<string>>();
+      const record = (response: AnalyzeResponse, urn: string): void => {
+        // The engine attributes a finding to the resource it names if that is in the stack, else to the root stack.
+        violations.push(...violationsOf(response, urn).map((v) => (all.has(v.urn) ? v : { ...v, urn })));
+        const skipped = response.getNotApplicableList().map((n) => n.getPolicyName());
+        if (skipped.length > 0) notApplicable.set(urn, new Set(skipped));
+      };
+      for (const [urn, response] of await Promise.all(responses)) record(response, urn);
+      const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? stackUrn(settings.stack, settings.project);
+      const stackResponse = await unaryBytes(client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, all), decodeResponse).catch((err: unknown) => {
+        throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+      });
+      record(stackResponse, root);
+      const policies = pack.policies.map((p): PolicyInfo => ({ ...p, enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.defaultEnforcementLevel }));
+      return { pack: pack.name, version: pack.version, policies, violations: sortViolations(violations), notApplicable, analyzed: added.map((r) => r.urn), stackUrn: root };
+    })());
+  return { add, finish: (resources) => finish(resources).finally(markDone), done };
+}
+
+/** Runs tasks with at most `size` of them in flight. */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (inFlight >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    try {
+      return await task();
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function configureRequest(config: ReconciledConfig): InstanceType<typeof analyzerPb.ConfigureAnalyzerRequest> {
+  const request = new analyzerPb.ConfigureAnalyzerRequest();
+  const map = request.getPolicyconfigMap();
+  for (const [name, entry] of config) {
+    const policyConfig = new analyzerPb.PolicyConfig();
+    policyConfig.setEnforcementlevel(LEVEL_TO_PROTO[entry.enforcementLevel]);
+    policyConfig.setProperties(toStruct(entry.properties));
+    map.set(name, policyConfig);
+  }
+  return request;
+}
+
+function schemaOf(schema: InstanceType<typeof analyzerPb.PolicyConfigSchema> | undefined): PolicyShape["configSchema"] {
+  if (!schema) return undefined;
+  const properties = schema.getProperties()?.toJavaScript() as Record<string, Value.AsObject> | undefined;
+  return { properties: (properties ?? {}) as NonNullable<PolicyShape["configSchema"]>["properties"], required: schema.getRequiredList() };
+}
+
+function sortViolations(violations: Violation[]): Violation[] {
+  return violations.sort((a, b) => a.policy.localeCompare(b.policy) || a.urn.localeCompare(b.urn) || a.message.localeCompare(b.message));
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
+}
