@@ -120,10 +120,18 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
   };
   // The thread loads its modules (gRPC, the wire encoding) while the pack still loads.
   const thread = new Worker(ANALYZER_THREAD);
+  let port: number;
+  try {
+    port = await pack.port;
+  } catch (err) {
+    await thread.terminate();
+    await stopEngine();
+    throw new PackError(oneLine((err as Error).message));
+  }
+  options.onStart?.(pack.pid);
+  thread.postMessage({ op: "connect", address: `127.0.0.1:${port}` } satisfies ToAnalyzer);
   const waiting = new Map<number, { resolve: (judgement: Judgement) => void; reject: (error: Error) => void }>();
-  let threadFailure: PackError | undefined;
-  const failAll = (error: PackError) => {
-    threadFailure ??= error;
+  const failAll = (error: Error) => {
     for (const { reject } of waiting.values()) reject(error);
     waiting.clear();
   };
@@ -138,17 +146,6 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
   thread.on("exit", () => {
     if (!closing) failAll(new PackError("the gate's analyzer thread stopped"));
   });
-  let port: number;
-  try {
-    port = await pack.port;
-  } catch (err) {
-    closing = true;
-    await thread.terminate();
-    await stopEngine();
-    throw new PackError(oneLine((err as Error).message));
-  }
-  options.onStart?.(pack.pid);
-  thread.postMessage({ op: "connect", address: `127.0.0.1:${port}` } satisfies ToAnalyzer);
   const send = (message: ToAnalyzer) => thread.postMessage(message);
   let passes = 0;
   const begin = (settings: PassSettings): Pass => {
@@ -159,7 +156,6 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
       add: (resource) => send({ op: "add", pass, resource }),
       finish: (resources) =>
         (finished ??= new Promise<Judgement>((resolve, reject) => {
-          if (threadFailure) return reject(threadFailure);
           waiting.set(pass, { resolve, reject });
           send({ op: "finish", pass, ...(resources ? { resources } : {}) });
         })),
