@@ -118,18 +118,16 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
     await engine.stop();
     await prestarted?.relay.close();
   };
-  // The thread loads its modules (gRPC, the wire encoding) while the pack still loads.
-  const thread = new Worker(ANALYZER_THREAD);
   let port: number;
   try {
     port = await pack.port;
   } catch (err) {
-    await thread.terminate();
     await stopEngine();
     throw new PackError(oneLine((err as Error).message));
   }
   options.onStart?.(pack.pid);
-  thread.postMessage({ op: "connect", address: `127.0.0.1:${port}` } satisfies ToAnalyzer);
+
+  const thread = new Worker(ANALYZER_THREAD, { workerData: { address: `127.0.0.1:${port}` } });
   const waiting = new Map<number, { resolve: (judgement: Judgement) => void; reject: (error: Error) => void }>();
   const failAll = (error: Error) => {
     for (const { reject } of waiting.values()) reject(error);

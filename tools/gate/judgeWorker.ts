@@ -1,13 +1,11 @@
-import { parentPort } from "node:worker_threads";
-import { type PassRunner, passRunner } from "./analyzerPasses";
-import { PackError } from "./errors";
+import { parentPort, workerData } from "node:worker_threads";
+import { passRunner } from "./analyzerPasses";
 import type { Judgement, Pass, PassSettings } from "./judge";
 import { analyzerClient } from "./packProcess";
 import type { GateResource } from "./resources";
 
 /** What the session (judge.ts) asks of its analyzer thread. */
 export type ToAnalyzer =
-  | { readonly op: "connect"; readonly address: string }
   | { readonly op: "begin"; readonly pass: number; readonly settings: PassSettings }
   | { readonly op: "add"; readonly pass: number; readonly resource: GateResource }
   | { readonly op: "finish"; readonly pass: number; readonly resources?: readonly GateResource[] };
@@ -22,18 +20,13 @@ export type FromAnalyzer =
  * client of its own. On the main thread, requests and responses would wait while the program runs
  * (a run keeps that thread busy for most of a second), and the pack would idle.
  */
-function serve(port: NonNullable<typeof parentPort>): void {
-  let runner: PassRunner | undefined;
+function serve(port: NonNullable<typeof parentPort>, address: string): void {
+  const runner = passRunner(analyzerClient(address));
   const passes = new Map<number, Pass>();
   const answer = (message: FromAnalyzer) => port.postMessage(message);
   port.on("message", (message: ToAnalyzer) => {
-    if (message.op === "connect") {
-      runner = passRunner(analyzerClient(message.address));
-      return;
-    }
     if (message.op === "begin") {
-      const notConnected: Pass = { add: () => undefined, finish: () => Promise.reject(new PackError("the analyzer thread was not connected to the pack")) };
-      passes.set(message.pass, runner ? runner.begin(message.settings) : notConnected);
+      passes.set(message.pass, runner.begin(message.settings));
       return;
     }
     const pass = passes.get(message.pass);
@@ -47,4 +40,4 @@ function serve(port: NonNullable<typeof parentPort>): void {
   });
 }
 
-if (parentPort) serve(parentPort);
+if (parentPort) serve(parentPort, (workerData as { address: string }).address);
