@@ -53,11 +53,3 @@ export function oneLine(message: string): string {
     .filter((line) => line !== "");
   return lines.reduce((joined, line) => (joined === "" ? line : `${joined}${joined.endsWith(":") ? " " : "; "}${line}`), "");
 }
-
-const GATE_ERRORS: Readonly<Record<string, new (message: string) => GateError>> = { UsageError, StackConfigError, StackExportError, PackConfigError, ProgramError, PackError };
-
-/** An error that crossed from the gate's analyzer thread as its class name and message, as that class again. */
-export function errorFrom(error: { readonly name: string; readonly message: string }): Error {
-  const GateErrorClass = GATE_ERRORS[error.name];
-  return GateErrorClass ? new GateErrorClass(error.message) : Object.assign(new Error(error.message), { name: error.name });
-}

@@ -1,13 +1,18 @@
-import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import type { ServiceError } from "@grpc/grpc-js";
+import type { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import type { Value } from "google-protobuf/google/protobuf/struct_pb";
+import type { AnalyzeResponse, AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { ensurePackBuilt, SECURITY_PACK_DIR } from "./buildPack";
 import { type EngineLog, startEngine } from "./engineServer";
-import { errorFrom, oneLine, PackError } from "./errors";
-import type { FromAnalyzer, ToAnalyzer } from "./judgeWorker";
-import type { EnforcementLevel, PolicyShape } from "./packConfig";
+import { oneLine, PackError, withoutStack } from "./errors";
+import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicyShape, readPackConfig, reconcilePackConfig, type ReconciledConfig } from "./packConfig";
 import { type LaunchedPack, launchPack } from "./packLaunch";
+import { type AnalyzerClient, connectPack, type RunningPack, unary, unaryBytes } from "./packProcess";
 import type { PrestartedPack } from "./prestart";
-import type { GateResource, Violation } from "./resources";
+import { type GateResource, indexByUrn, toStruct, type Violation, violationsOf } from "./resources";
+import { analyzerPb, emptyPb } from "./rpc";
+import { stackUrn } from "./stacks";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./wire";
 
 /** One pass of judging: the stack, its policy config, and whether it is a preview. */
 export interface PassSettings {
@@ -64,6 +69,20 @@ export interface Judgement {
   readonly stackUrn: string;
 }
 
+const LEVEL_TO_PROTO = {
+  advisory: analyzerPb.EnforcementLevel.ADVISORY,
+  mandatory: analyzerPb.EnforcementLevel.MANDATORY,
+  disabled: analyzerPb.EnforcementLevel.DISABLED,
+  remediate: analyzerPb.EnforcementLevel.REMEDIATE,
+} as const;
+// Indexed by pulumirpc.EnforcementLevel. An unset level is 0, ADVISORY: the engine reads an initial
+// config entry that sets only properties as advisory too (analyzer_plugin.go convertPolicyConfig).
+const LEVEL_NAMES: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
+const SEVERITIES = ["", "low", "medium", "high", "critical"];
+const ANALYZE = "/pulumirpc.Analyzer/Analyze";
+const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
+const decodeResponse = (bytes: Uint8Array): AnalyzeResponse => analyzerPb.AnalyzeResponse.deserializeBinary(bytes);
+
 /** A running pack that judges one resource set after another (the pack is started once). */
 export interface PackSession {
   readonly pid: number;
@@ -85,13 +104,7 @@ export interface SessionOptions {
   readonly prestarted?: PrestartedPack;
 }
 
-/** The analyzer thread's entry (judgeWorker.ts, through the gate's TypeScript hook). */
-const ANALYZER_THREAD = path.join(__dirname, "judgeWorker.cjs");
-
-/**
- * Builds the pack if stale, starts it the way the engine does (unless it was prestarted), and
- * talks to it from an analyzer thread of its own (judgeWorker.ts).
- */
+/** Builds the pack if stale, starts it the way the engine does (unless it was prestarted), and connects to it. */
 export async function openPackSession(options: SessionOptions = {}): Promise<PackSession> {
   const packDir = options.packDir ?? SECURITY_PACK_DIR;
   const onLog = options.onLog ?? (() => undefined);
@@ -105,59 +118,36 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
     }
   }
   const engine = await startEngine(onLog);
-  let pack: LaunchedPack;
+  let launched: LaunchedPack;
   if (prestarted) {
     prestarted.relay.forwardTo(engine.address);
-    pack = prestarted.pack;
+    launched = prestarted.pack;
   } else {
-    pack = launchPack(packDir, engine.address);
+    launched = launchPack(packDir, engine.address);
   }
-  options.onSpawn?.(pack.pid);
-  pack.onLog(onLog);
+  options.onSpawn?.(launched.pid);
+  launched.onLog(onLog);
   const stopEngine = async () => {
     await engine.stop();
     await prestarted?.relay.close();
   };
-  let port: number;
+  let pack: RunningPack;
   try {
-    port = await pack.port;
+    pack = await connectPack(launched);
   } catch (err) {
     await stopEngine();
     throw new PackError(oneLine((err as Error).message));
   }
   options.onStart?.(pack.pid);
-
-  const thread = new Worker(ANALYZER_THREAD, { workerData: { address: `127.0.0.1:${port}` } });
-  const waiting = new Map<number, { resolve: (judgement: Judgement) => void; reject: (error: Error) => void }>();
-  const failAll = (error: Error) => {
-    for (const { reject } of waiting.values()) reject(error);
-    waiting.clear();
-  };
-  let closing = false;
-  thread.on("message", (message: FromAnalyzer) => {
-    const waiter = waiting.get(message.pass);
-    waiting.delete(message.pass);
-    if (message.op === "judged") waiter?.resolve(message.judgement);
-    else waiter?.reject(errorFrom(message.error));
-  });
-  thread.on("error", (error) => failAll(new PackError(`the gate's analyzer thread failed: ${oneLine(error.message)}`)));
-  thread.on("exit", () => {
-    if (!closing) failAll(new PackError("the gate's analyzer thread stopped"));
-  });
-  const send = (message: ToAnalyzer) => thread.postMessage(message);
-  let passes = 0;
+  let info: Promise<PackInfo> | undefined;
+  // The pack holds one configuration at a time: a pass starts when the one before it has finished.
+  let previous: Promise<unknown> = Promise.resolve();
   const begin = (settings: PassSettings): Pass => {
-    const pass = passes++;
-    send({ op: "begin", pass, settings });
-    let finished: Promise<Judgement> | undefined;
-    return {
-      add: (resource) => send({ op: "add", pass, resource }),
-      finish: (resources) =>
-        (finished ??= new Promise<Judgement>((resolve, reject) => {
-          waiting.set(pass, { resolve, reject });
-          send({ op: "finish", pass, ...(resources ? { resources } : {}) });
-        })),
-    };
+    info ??= packInfo(pack.client);
+    const after = previous.catch(() => undefined);
+    const pass = startPass(pack.client, info, after, settings);
+    previous = pass.done;
+    return pass;
   };
   return {
     pid: pack.pid,
@@ -168,8 +158,6 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
       return pass.finish(input.resources);
     },
     close: async () => {
-      closing = true;
-      await thread.terminate();
       await pack.stop();
       await stopEngine();
     },
@@ -191,3 +179,140 @@ export async function judge(input: JudgeInput & SessionOptions): Promise<Judgeme
   }
 }
 
+interface PackInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly policies: readonly (PolicyShape & { description: string; defaultEnforcementLevel: EnforcementLevel; severity: string; kind: "resource" | "stack" })[];
+  readonly initialConfig: PackConfig;
+}
+
+async function packInfo(client: AnalyzerClient): Promise<PackInfo> {
+  const info = await unary<Empty, AnalyzerInfo>(client, client.getAnalyzerInfo, new emptyPb.Empty());
+  const policies = info.getPoliciesList().map((p) => {
+    const level = LEVEL_NAMES[p.getEnforcementlevel()] ?? "mandatory";
+    return {
+      name: p.getName(),
+      description: p.getDescription(),
+      enforcementLevel: level,
+      defaultEnforcementLevel: level,
+      severity: SEVERITIES[p.getSeverity()] ?? "",
+      kind: p.getPolicyType() === analyzerPb.PolicyType.POLICY_TYPE_STACK ? ("stack" as const) : ("resource" as const),
+      configSchema: schemaOf(p.getConfigschema()),
+    };
+  });
+  const initialConfig = new Map<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }>();
+  info.getInitialconfigMap().forEach((config, name) => {
+    initialConfig.set(name, {
+      enforcementLevel: LEVEL_NAMES[config.getEnforcementlevel()] ?? "advisory",
+      properties: (config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    });
+  });
+  return { name: info.getName(), version: info.getVersion(), policies, initialConfig };
+}
+
+function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promise<unknown>, settings: PassSettings): Pass & { done: Promise<unknown> } {
+  const configured = (async () => {
+    await after;
+    const pack = await info;
+    const fromFile: PackConfig = settings.configFile === undefined ? new Map() : parsePackConfig(readPackConfig(settings.configFile), pack.policies, settings.configFile);
+    const config = reconcilePackConfig(pack.policies, pack.initialConfig, fromFile, settings.configFile);
+    // Always Configure: the pack keeps its config between calls, so an earlier pass's must go.
+    await unary(client, client.configure, configureRequest(config));
+    const stackRequest = new analyzerPb.AnalyzerStackConfigureRequest();
+    stackRequest.setStack(settings.stack);
+    stackRequest.setProject(settings.project);
+    stackRequest.setDryRun(settings.dryRun ?? true);
+    for (const [key, value] of Object.entries(settings.stackConfig?.values ?? {})) stackRequest.getConfigMap().set(key, value);
+    stackRequest.setConfigSecretKeysList([...(settings.stackConfig?.secretKeys ?? [])]);
+    await unary(client, client.configureStack, stackRequest);
+    return { pack, config };
+  })();
+  // The next pass starts once this one has finished (or could not even be configured).
+  let markDone!: () => void;
+  const done = new Promise<void>((resolve) => (markDone = resolve));
+  configured.catch(markDone);
+  const limit = limiter(settings.concurrency ?? 16);
+  const added: GateResource[] = [];
+  const byUrn = new Map<string, GateResource>();
+  const responses: Promise<[string, AnalyzeResponse]>[] = [];
+  const add = (resource: GateResource): void => {
+    added.push(resource);
+    byUrn.set(resource.urn, resource);
+    // Encoded now, while the provider it names is the one registered so far.
+    const request = configured.then(() => encodeAnalyzeRequest(resource, byUrn));
+    const response = limit(() =>
+      request.then((bytes) =>
+        unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
+          throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+        }),
+      ),
+    ).then((r): [string, AnalyzeResponse] => [resource.urn, r]);
+    response.catch(() => undefined);
+    responses.push(response);
+  };
+  let finished: Promise<Judgement> | undefined;
+  const finish = (resources: readonly GateResource[] = added): Promise<Judgement> =>
+    (finished ??= (async () => {
+      const { pack, config } = await configured;
+      const all = indexByUrn(resources);
+      const violations: Violation[] = [];
+      const notApplicable = new Map<string, Set<string>>();
+      const record = (response: AnalyzeResponse, urn: string): void => {
+        // The engine attributes a finding to the resource it names if that is in the stack, else to the root stack.
+        violations.push(...violationsOf(response, urn).map((v) => (all.has(v.urn) ? v : { ...v, urn })));
+        const skipped = response.getNotApplicableList().map((n) => n.getPolicyName());
+        if (skipped.length > 0) notApplicable.set(urn, new Set(skipped));
+      };
+      for (const [urn, response] of await Promise.all(responses)) record(response, urn);
+      const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? stackUrn(settings.stack, settings.project);
+      const stackResponse = await unaryBytes(client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, all), decodeResponse).catch((err: unknown) => {
+        throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+      });
+      record(stackResponse, root);
+      const policies = pack.policies.map((p): PolicyInfo => ({ ...p, enforcementLevel: config.get(p.name)?.enforcementLevel ?? p.defaultEnforcementLevel }));
+      return { pack: pack.name, version: pack.version, policies, violations: sortViolations(violations), notApplicable, analyzed: added.map((r) => r.urn), stackUrn: root };
+    })());
+  return { add, finish: (resources) => finish(resources).finally(markDone), done };
+}
+
+/** Runs tasks with at most `size` of them in flight. */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (inFlight >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    try {
+      return await task();
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function configureRequest(config: ReconciledConfig): InstanceType<typeof analyzerPb.ConfigureAnalyzerRequest> {
+  const request = new analyzerPb.ConfigureAnalyzerRequest();
+  const map = request.getPolicyconfigMap();
+  for (const [name, entry] of config) {
+    const policyConfig = new analyzerPb.PolicyConfig();
+    policyConfig.setEnforcementlevel(LEVEL_TO_PROTO[entry.enforcementLevel]);
+    policyConfig.setProperties(toStruct(entry.properties));
+    map.set(name, policyConfig);
+  }
+  return request;
+}
+
+function schemaOf(schema: InstanceType<typeof analyzerPb.PolicyConfigSchema> | undefined): PolicyShape["configSchema"] {
+  if (!schema) return undefined;
+  const properties = schema.getProperties()?.toJavaScript() as Record<string, Value.AsObject> | undefined;
+  return { properties: (properties ?? {}) as NonNullable<PolicyShape["configSchema"]>["properties"], required: schema.getRequiredList() };
+}
+
+function sortViolations(violations: Violation[]): Violation[] {
+  return violations.sort((a, b) => a.policy.localeCompare(b.policy) || a.urn.localeCompare(b.urn) || a.message.localeCompare(b.message));
+}
+
+function isServiceError(err: unknown): err is ServiceError {
+  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && "details" in err;
+}

@@ -1,16 +1,33 @@
 import type { ServiceError } from "@grpc/grpc-js";
+import type { LaunchedPack } from "./packLaunch";
 import { analyzerGrpc, grpc } from "./rpc";
 
 export type AnalyzerClient = InstanceType<typeof analyzerGrpc.AnalyzerClient>;
 
+export interface RunningPack {
+  readonly client: AnalyzerClient;
+  readonly pid: number;
+  /** Stops the pack process (SIGTERM, then SIGKILL) and waits until it has exited. */
+  stop(): Promise<void>;
+}
+
 const MAX_MESSAGE = 400 * 1024 * 1024;
 
-/** The analyzer client for a pack listening on `address` (host:port). */
-export function analyzerClient(address: string): AnalyzerClient {
-  return new analyzerGrpc.AnalyzerClient(address, grpc.credentials.createInsecure(), {
+/** Connects to a launched pack once it has printed its port. */
+export async function connectPack(launched: LaunchedPack): Promise<RunningPack> {
+  const port = await launched.port;
+  const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
     "grpc.max_receive_message_length": MAX_MESSAGE,
     "grpc.max_send_message_length": MAX_MESSAGE,
   });
+  return {
+    client,
+    pid: launched.pid,
+    stop: async () => {
+      client.close();
+      await launched.stop();
+    },
+  };
 }
 
 /** Calls one unary analyzer method and resolves with its response. */

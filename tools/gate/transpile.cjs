@@ -60,8 +60,7 @@ function transpiled(filename, source, cacheDir = CACHE_DIR) {
   const { code } = require("esbuild").transformSync(source, { ...options, sourcefile: filename });
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
-    // Per thread too: the gate transpiles in its analyzer thread as well.
-    const temp = `${entry}.${process.pid}.${require("node:worker_threads").threadId}.tmp`;
+    const temp = `${entry}.${process.pid}.tmp`;
     fs.writeFileSync(temp, header + code);
     fs.renameSync(temp, entry);
   } catch {
