@@ -226,7 +226,10 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
     stackRequest.setConfigSecretKeysList([...(settings.stackConfig?.secretKeys ?? [])]);
     await unary(client, client.configureStack, stackRequest);
     return { pack, config };
-  })();
+  })().catch((err: unknown) => {
+    // The pack gone or failing before any resource: a failure of the pack, like one during Analyze.
+    throw isServiceError(err) ? new PackError(`policy pack failed while being configured: ${oneLine(withoutStack(err.details || err.message))}`) : err;
+  });
   // The next pass starts once this one has finished (or could not even be configured).
   let markDone!: () => void;
   const done = new Promise<void>((resolve) => (markDone = resolve));

@@ -1,0 +1,28 @@
+import * as assert from "node:assert/strict";
+import { PackError } from "../../../tools/gate/errors";
+import { openPackSession, type PackSession } from "../../../tools/gate/judge";
+import type { GateResource } from "../../../tools/gate/resources";
+
+const provider: GateResource = { urn: "urn:pulumi:prod::botfleet::pulumi:providers:aws::aws", type: "pulumi:providers:aws", name: "aws", props: { region: "eu-west-1" } };
+
+describe("a policy pack that dies mid-session", function () {
+  this.timeout(120_000);
+  let session: PackSession;
+  before(async () => {
+    session = await openPackSession();
+  });
+  after(async () => {
+    await session?.close();
+  });
+
+  it("fails the next judgement as a failure of the pack (PackError: exit 2, one line), before any resource, instead of a raw gRPC error", async () => {
+    const judged = await session.judge({ stack: "prod", project: "botfleet", resources: [provider] });
+    assert.ok(judged.analyzed.includes(provider.urn));
+    process.kill(session.pid, "SIGKILL");
+    await assert.rejects(session.judge({ stack: "prod", project: "botfleet", resources: [provider] }), (error: unknown) => {
+      assert.ok(error instanceof PackError, String(error));
+      assert.match(error.message, /^policy pack failed while being configured: /);
+      return true;
+    });
+  });
+});
