@@ -115,17 +115,19 @@ export async function replyToTicket(deps: ApiDeps, request: HttpRequest, princip
   return json(delivery.status === "pending" ? 202 : 201, { replyId, delivery });
 }
 
-const patchBody = z
-  .strictObject({
-    status: z.optional(z.enum(["open", "closed"])),
-    assignee: z.optional(z.nullable(z.string().check(z.regex(/^[A-Za-z0-9@._:|-]{1,128}$/)))),
-  })
-  .check(z.refine((body) => body.status !== undefined || body.assignee !== undefined, "status or assignee required"));
+const patchBody = firstUse(() =>
+  z
+    .strictObject({
+      status: z.optional(z.enum(["open", "closed"])),
+      assignee: z.optional(z.nullable(z.string().check(z.regex(/^[A-Za-z0-9@._:|-]{1,128}$/)))),
+    })
+    .check(z.refine((body) => body.status !== undefined || body.assignee !== undefined, "status or assignee required")),
+);
 
 /** PATCH /api/tickets/{id} (agent): status and/or assignee (null unassigns). */
 export async function updateTicket(deps: ApiDeps, request: HttpRequest, principal: Principal): Promise<HttpResult> {
   const ticketId = pathId(request);
-  const body = parseBody(request, patchBody);
+  const body = parseBody(request, patchBody());
   const ticket = await deps.store.getTicket(ticketId);
   if (!ticket) throw new NotFoundError("ticket");
   const now = deps.clock();

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { BadRequestError } from "../errors";
+import { firstUse } from "../firstUse";
 
 /** Strict UTF-8 JSON → schema; anything else is a 400 (the issue paths are logged, never the input). */
 export function parseJsonBody<S extends z.ZodMiniType>(rawBody: Buffer, schema: S): z.infer<S> {
@@ -20,6 +21,10 @@ export function parseValue<S extends z.ZodMiniType>(value: unknown, schema: S): 
   return parsed.data;
 }
 
-/** Platform user ids as we key them: digits, letters and a few separators; never `#` (a key delimiter). */
-export const userIdSchema = z.string().check(z.regex(/^[A-Za-z0-9:_.-]{1,80}$/));
-export const idNumber = z.number().check(z.int(), z.gte(-(2 ** 53)), z.lte(2 ** 53));
+/**
+ * Platform user ids as we key them: digits, letters and a few separators; never `#` (a key delimiter).
+ * Like every payload schema of the platforms, built on first use (firstUse.ts): a request refused
+ * before its body is read (a bad signature, Meta's GET verification, a Discord PING) builds none.
+ */
+export const userIdSchema = firstUse(() => z.string().check(z.regex(/^[A-Za-z0-9:_.-]{1,80}$/)));
+export const idNumber = firstUse(() => z.number().check(z.int(), z.gte(-(2 ** 53)), z.lte(2 ** 53)));
