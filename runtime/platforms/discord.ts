@@ -6,7 +6,7 @@ import { firstUse } from "../firstUse";
 import type { HttpResult } from "../http/event";
 import { json } from "../http/respond";
 import { discordMessage } from "./outgoingText";
-import { parseJsonBody, userIdSchema } from "./parse";
+import { parseJson, parseValue, userIdSchema } from "./parse";
 
 export const DISCORD_SIGNATURE_HEADER = "x-signature-ed25519";
 export const DISCORD_TIMESTAMP_HEADER = "x-signature-timestamp";
@@ -89,7 +89,9 @@ export type DiscordInteraction =
 export const UNSUPPORTED_INTERACTION_TEXT = "This app only has slash commands: try /help.";
 
 export function parseDiscordInteraction(rawBody: Buffer): DiscordInteraction {
-  const { type } = parseJsonBody(rawBody, interactionType());
+  // The body is decoded once; its type decides which schema the same value must then match.
+  const body = parseJson(rawBody);
+  const { type } = parseValue(body, interactionType());
   if (type === PING) return { kind: "ping" };
   // Autocomplete: no options use it, so the answer is no suggestions (callback type 8).
   if (type === APPLICATION_COMMAND_AUTOCOMPLETE) return { kind: "unsupported", type, response: json(200, { type: 8, data: { choices: [] } }) };
@@ -97,7 +99,7 @@ export function parseDiscordInteraction(rawBody: Buffer): DiscordInteraction {
   if (type === MESSAGE_COMPONENT) return { kind: "unsupported", type, response: json(200, { type: 6 }) };
   // MODAL_SUBMIT (5: the bot opens no modals) and types newer than this code: a private hint.
   if (type !== APPLICATION_COMMAND) return { kind: "unsupported", type, response: privateAnswer(UNSUPPORTED_INTERACTION_TEXT) };
-  const interaction = parseJsonBody(rawBody, interactionSchema());
+  const interaction = parseValue(body, interactionSchema());
   if ((interaction.data.type ?? CHAT_INPUT) !== CHAT_INPUT) return { kind: "unsupported", type, response: privateAnswer(UNSUPPORTED_INTERACTION_TEXT) };
   const userId = interaction.member?.user.id ?? interaction.user?.id;
   if (userId === undefined) throw new BadRequestError("interaction without a user");

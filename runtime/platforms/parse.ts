@@ -2,15 +2,21 @@ import * as z from "zod/mini";
 import { BadRequestError } from "../errors";
 import { firstUse } from "../firstUse";
 
-/** Strict UTF-8 JSON → schema; anything else is a 400 (the issue paths are logged, never the input). */
-export function parseJsonBody<S extends z.ZodMiniType>(rawBody: Buffer, schema: S): z.infer<S> {
-  let value: unknown;
+/** One strict decoder for every body (a decode without `stream` keeps no state between calls), built on first use. */
+const utf8 = firstUse(() => new TextDecoder("utf-8", { fatal: true }));
+
+/** Strict UTF-8 JSON; anything else is a 400. */
+export function parseJson(rawBody: Buffer): unknown {
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(rawBody));
+    return JSON.parse(utf8().decode(rawBody));
   } catch (error) {
     throw new BadRequestError("body is not UTF-8 JSON", { cause: error });
   }
-  return parseValue(value, schema);
+}
+
+/** Strict UTF-8 JSON → schema; anything else is a 400 (the issue paths are logged, never the input). */
+export function parseJsonBody<S extends z.ZodMiniType>(rawBody: Buffer, schema: S): z.infer<S> {
+  return parseValue(parseJson(rawBody), schema);
 }
 
 export function parseValue<S extends z.ZodMiniType>(value: unknown, schema: S): z.infer<S> {
