@@ -123,21 +123,35 @@ export function envSecretSource(env: Readonly<Record<string, string | undefined>
     meta: LOCAL_SECRET_ENV.metaAppSecret,
     origin: LOCAL_SECRET_ENV.originVerifySecret,
   };
+  // Each secret's value as last checked, with the fields it was checked from: the environment is read
+  // on every get (a test may change it), the fields checked again only when they changed.
+  const checked = new Map<SecretName, { readonly fields: string; readonly value: Promise<unknown> }>();
   return {
     has: (name) => read(primary[name]) !== undefined,
     get<N extends SecretName>(name: N): Promise<Secrets[N]> {
       // Local stand-in for GetSecretValue on this secret: recorded for the least-privilege proof.
       noteCloudCall({ service: "secretsmanager", action: "GetSecretValue", resource: name });
       const fields = build[name]();
-      const missing = Object.entries(fields).filter(([, v]) => v === undefined);
-      if (missing.length > 0) {
-        return Promise.reject(new ConfigError(`secret "${name}": environment variable(s) for ${missing.map(([k]) => k).join(", ")} not set`));
-      }
-      try {
-        return Promise.resolve(parseSecret(name, JSON.stringify(fields)));
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
+      const key = JSON.stringify(Object.values(fields));
+      const last = checked.get(name);
+      if (last?.fields === key) return last.value as Promise<Secrets[N]>;
+      const value = check(name, fields);
+      // A rejection is handled by each caller; this copy only keeps it for the next get.
+      value.catch(() => undefined);
+      checked.set(name, { fields: key, value });
+      return value;
     },
   };
+}
+
+function check<N extends SecretName>(name: N, fields: Record<string, string | undefined>): Promise<Secrets[N]> {
+  const missing = Object.entries(fields).filter(([, v]) => v === undefined);
+  if (missing.length > 0) {
+    return Promise.reject(new ConfigError(`secret "${name}": environment variable(s) for ${missing.map(([k]) => k).join(", ")} not set`));
+  }
+  try {
+    return Promise.resolve(parseSecret(name, JSON.stringify(fields)));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }

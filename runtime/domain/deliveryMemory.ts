@@ -42,9 +42,20 @@ export function windowDays(now: number): number[] {
   return Array.from({ length: DEDUPE_WINDOW_DAYS + 2 }, (_, i) => today - DEDUPE_WINDOW_DAYS + i);
 }
 
-/** 96 bits of SHA-256 of the platform's delivery id: a short, fixed-size key (ids are remembered by the thousand). */
+let lastKey: string | undefined;
+let lastHash = "";
+
+/**
+ * 96 bits of SHA-256 of the platform's delivery id: a short, fixed-size key (ids are remembered by
+ * the thousand). The last one is kept: handling one delivery asks for its hash three times (the
+ * commit, previousOutcome, remember).
+ */
 export function deliveryHash(deliveryKey: string): string {
-  return createHash("sha256").update(deliveryKey, "utf8").digest("base64url").slice(0, 16);
+  if (deliveryKey !== lastKey) {
+    lastHash = createHash("sha256").update(deliveryKey, "utf8").digest("base64url").slice(0, 16);
+    lastKey = deliveryKey;
+  }
+  return lastHash;
 }
 
 /**
@@ -84,12 +95,12 @@ export function previousOutcome(state: UserState, deliveryKey: string, now: numb
 export function remember(state: UserState, deliveryKey: string, answer: Answer, now: number, dedupeTtlHours: number): UserState {
   const windowStart = (utcDay(now) - DEDUPE_WINDOW_DAYS) * DAY_MS;
   const answersFrom = now - dedupeTtlHours * 3_600_000;
-  const entries = Object.entries(state.handled)
-    .filter(([, record]) => record.at >= windowStart)
-    .sort(([, a], [, b]) => b.at - a.at)
-    .slice(0, MAX_HANDLED - 1);
-  const record: DeliveryRecord = answer.kind === "text" ? { at: now, answer } : { at: now };
+  let entries = Object.entries(state.handled).filter(([, record]) => record.at >= windowStart);
   let answers = answer.kind === "text" ? 1 : 0;
+  // Newest first matters only when something is cut: records past MAX_HANDLED, or answers past MAX_ANSWERS_KEPT.
+  const liveAnswers = entries.reduce((count, [, kept]) => (kept.answer !== undefined && kept.at > answersFrom ? count + 1 : count), answers);
+  if (entries.length > MAX_HANDLED - 1 || liveAnswers > MAX_ANSWERS_KEPT) entries = entries.sort(([, a], [, b]) => b.at - a.at).slice(0, MAX_HANDLED - 1);
+  const record: DeliveryRecord = answer.kind === "text" ? { at: now, answer } : { at: now };
   const handled: Record<string, DeliveryRecord> = { [deliveryHash(deliveryKey)]: record };
   for (const [hash, kept] of entries) {
     const keepAnswer = kept.answer !== undefined && kept.at > answersFrom && answers < MAX_ANSWERS_KEPT;
