@@ -47,20 +47,20 @@ export function verifyDiscord(headers: Readonly<Record<string, string>>, rawBody
 }
 
 /** Every interaction has a type (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object). Built on first use (parse.ts). */
-const interactionType = firstUse(() => z.looseObject({ type: z.number().check(z.int()) }));
+const interactionType = firstUse(() => z.object({ type: z.number().check(z.int()) }));
 
 /** An application command interaction: the fields we read. */
 export const interactionSchema = firstUse(() => {
-  const option = z.looseObject({ name: z.string(), type: z.number(), value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
-  const discordUser = z.looseObject({ id: userIdSchema() });
+  const option = z.object({ name: z.string(), type: z.number(), value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
+  const discordUser = z.object({ id: userIdSchema() });
   const snowflake = z.string().check(z.regex(/^\d{1,20}$/));
-  return z.looseObject({
+  return z.object({
     id: snowflake,
     type: z.number().check(z.int()),
     token: z.string().check(z.regex(/^[\w.-]{1,512}$/)),
     application_id: z.optional(snowflake),
-    data: z.looseObject({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), type: z.optional(z.number()), options: z.optional(z.array(option).check(z.maxLength(25))) }),
-    member: z.optional(z.looseObject({ user: discordUser })),
+    data: z.object({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), type: z.optional(z.number()), options: z.optional(z.array(option).check(z.maxLength(25))) }),
+    member: z.optional(z.object({ user: discordUser })),
     user: z.optional(discordUser),
   });
 });

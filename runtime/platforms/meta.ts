@@ -48,44 +48,44 @@ const schemas = firstUse(() => {
   /** Messenger timestamps are epoch milliseconds, as numbers, or as strings in newer examples. */
   const epochMs = z.union([z.number().check(z.int(), z.gte(0)), z.pipe(z.string().check(z.regex(/^\d{1,15}$/)), z.transform(Number))]);
 
-  const envelope = z.looseObject({ object: z.string(), entry: z.array(z.unknown()) });
+  const envelope = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 
-  const whatsappEntry = z.looseObject({ changes: z.optional(z.array(z.unknown())) });
-  const change = z.looseObject({ field: z.string(), value: z.unknown() });
-  const whatsappMessages = z.looseObject({
-    metadata: z.looseObject({ phone_number_id: numericId }),
+  const whatsappEntry = z.object({ changes: z.optional(z.array(z.unknown())) });
+  const change = z.object({ field: z.string(), value: z.unknown() });
+  const whatsappMessages = z.object({
+    metadata: z.object({ phone_number_id: numericId }),
     contacts: z.optional(z.array(z.unknown())),
     messages: z.optional(z.array(z.unknown())),
     statuses: z.optional(z.array(z.unknown())),
     errors: z.optional(z.array(z.unknown())),
   });
-  const whatsappContact = z.looseObject({ wa_id: z.optional(numericId), user_id: z.optional(bsuid) });
+  const whatsappContact = z.object({ wa_id: z.optional(numericId), user_id: z.optional(bsuid) });
   /**
    * One incoming WhatsApp message. `from` (the phone number) is absent for users who adopted a
    * username; `from_user_id` (their BSUID) is then the only address
    * (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
    */
-  const whatsappMessage = z.looseObject({
+  const whatsappMessage = z.object({
     id: messageId,
     from: z.optional(numericId),
     from_user_id: z.optional(bsuid),
     group_id: z.optional(z.string()),
     timestamp: unixSeconds,
     type: z.string(),
-    text: z.optional(z.looseObject({ body: z.string() })),
+    text: z.optional(z.object({ body: z.string() })),
   });
 
-  const messengerEntry = z.looseObject({ time: z.optional(epochMs), messaging: z.optional(z.array(z.unknown())), standby: z.optional(z.array(z.unknown())) });
-  const messengerEvent = z.looseObject({
-    sender: z.optional(z.looseObject({ id: z.optional(z.string()), user_ref: z.optional(z.string()) })),
-    recipient: z.optional(z.looseObject({ id: z.optional(z.string()) })),
+  const messengerEntry = z.object({ time: z.optional(epochMs), messaging: z.optional(z.array(z.unknown())), standby: z.optional(z.array(z.unknown())) });
+  const messengerEvent = z.object({
+    sender: z.optional(z.object({ id: z.optional(z.string()), user_ref: z.optional(z.string()) })),
+    recipient: z.optional(z.object({ id: z.optional(z.string()) })),
     timestamp: z.optional(epochMs),
-    message: z.optional(z.looseObject({ mid: z.optional(z.string()), text: z.optional(z.string()), is_echo: z.optional(z.boolean()) })),
+    message: z.optional(z.object({ mid: z.optional(z.string()), text: z.optional(z.string()), is_echo: z.optional(z.boolean()) })),
   });
-  const messengerText = z.looseObject({
-    sender: z.looseObject({ id: numericId }),
-    recipient: z.looseObject({ id: numericId }),
-    message: z.looseObject({ mid: messageId, text: z.string() }),
+  const messengerText = z.object({
+    sender: z.object({ id: numericId }),
+    recipient: z.object({ id: numericId }),
+    message: z.object({ mid: messageId, text: z.string() }),
   });
   return { envelope, whatsappEntry, change, whatsappMessages, whatsappContact, whatsappMessage, messengerEntry, messengerEvent, messengerText };
 });

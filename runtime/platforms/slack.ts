@@ -30,7 +30,7 @@ export function verifySlack(headers: Readonly<Record<string, string>>, rawBody: 
 const schemas = firstUse(() => {
   const slackId = z.string().check(z.regex(/^[A-Z0-9]{2,32}$/));
 
-  const messageEvent = z.looseObject({
+  const messageEvent = z.object({
     type: z.string(),
     user: z.optional(z.string()),
     text: z.optional(z.string()),
@@ -42,8 +42,8 @@ const schemas = firstUse(() => {
 
   /** Every Events API body names its envelope type first (https://docs.slack.dev/apis/events-api/). */
   const envelopeType = z.looseObject({ type: z.string() });
-  const urlVerification = z.looseObject({ type: z.literal("url_verification"), challenge: z.string().check(z.maxLength(256)) });
-  const eventCallback = z.looseObject({
+  const urlVerification = z.object({ type: z.literal("url_verification"), challenge: z.string().check(z.maxLength(256)) });
+  const eventCallback = z.object({
     type: z.literal("event_callback"),
     event_id: z.string().check(z.regex(/^[\w-]{1,64}$/)),
     event_time: z.number().check(z.int(), z.gte(0)),
@@ -52,7 +52,7 @@ const schemas = firstUse(() => {
   });
 
   /** https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
-  const slashCommand = z.looseObject({
+  const slashCommand = z.object({
     command: z.string(),
     text: z.string().check(z.maxLength(4000)),
     user_id: slackId,

@@ -27,11 +27,11 @@ export const telegramUpdateSchema = firstUse(() => {
    * (https://core.telegram.org/bots/webhooks#testing-your-bot-with-updates) leave them out, so
    * neither is required here.
    */
-  const message = z.looseObject({
+  const message = z.object({
     message_id: idNumber(),
     date: idNumber(),
-    chat: z.looseObject({ id: idNumber(), type: z.optional(z.string()) }),
-    from: z.optional(z.looseObject({ id: idNumber(), is_bot: z.optional(z.boolean()) })),
+    chat: z.object({ id: idNumber(), type: z.optional(z.string()) }),
+    from: z.optional(z.object({ id: idNumber(), is_bot: z.optional(z.boolean()) })),
     text: z.optional(z.string()),
   });
   return z.looseObject({
