@@ -138,5 +138,7 @@ describe("JSON bodies", () => {
     rejects(() => parseDiscordInteraction(Buffer.from([0xc3, 0x28])), 400);
     assert.equal(parseDiscordInteraction(Buffer.from('{"type":1}')).kind, "ping");
     rejects(() => parseDiscordInteraction(Buffer.from('{"type":2}')), 400);
+    // The type is an integer, or the body is refused before anything else is read.
+    for (const body of ["null", "[]", "[1]", "{}", '{"type":"1"}', '{"type":1.5}', '{"type":9007199254740993}']) rejects(() => parseDiscordInteraction(Buffer.from(body)), 400);
   });
 });
