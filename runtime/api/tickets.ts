@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { firstUse } from "../firstUse";
@@ -206,4 +206,4 @@ export function replyTarget(item: Record<string, unknown>, whatsappPhoneNumberId
   throw new ConflictError("ticket owner cannot be addressed");
 }
 
-const digest = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 32);
+const digest = (value: string) => hash("sha256", value, "base64url").slice(0, 32);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as cryptoHash } from "node:crypto";
 import type { Answer, DeliveryRecord, UserState } from "./types";
 
 /**
@@ -47,12 +47,12 @@ let lastHash = "";
 
 /**
  * 96 bits of SHA-256 of the platform's delivery id: a short, fixed-size key (ids are remembered by
- * the thousand). The last one is kept: handling one delivery asks for its hash three times (the
- * commit, previousOutcome, remember).
+ * the thousand), by one crypto.hash call (no Hash object per digest). The last one is kept:
+ * handling one delivery asks for its hash three times (the commit, previousOutcome, remember).
  */
 export function deliveryHash(deliveryKey: string): string {
   if (deliveryKey !== lastKey) {
-    lastHash = createHash("sha256").update(deliveryKey, "utf8").digest("base64url").slice(0, 16);
+    lastHash = cryptoHash("sha256", deliveryKey, "base64url").slice(0, 16);
     lastKey = deliveryKey;
   }
   return lastHash;

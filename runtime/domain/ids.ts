@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Crockford base32, lower case: no i, l, o, u, so ids survive being read aloud or retyped. */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -28,7 +28,7 @@ export const TICKET_ID = /^[0-9a-hjkmnp-tv-z]{26}$/;
  * and the same on every retry of that delivery, so a retried /ticket can never create a second ticket.
  */
 export function ticketIdFor(salt: string, deliveryKey: string): string {
-  const digest = createHash("sha256").update(salt, "utf8").update("\u0000").update(deliveryKey, "utf8").digest();
+  const digest = hash("sha256", `${salt}\u0000${deliveryKey}`, "buffer");
   return base32(digest.subarray(0, 16));
 }
 

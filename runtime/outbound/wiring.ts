@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type SecretSource } from "../adapters/secrets";
 import { type ReplyIntent as StoredReplyIntent } from "../adapters/store";
@@ -97,7 +97,7 @@ export function outboundDependencies(parts: {
 
 /** A webhook reply intent (address strings of store.ts) as an outbound intent; the delivery key is the idempotency key. */
 export function fromStoredIntent(reply: StoredReplyIntent): ReplyIntent {
-  return { replyId: createHash("sha256").update(reply.deliveryKey).digest("base64url").slice(0, 32), ticketId: "", target: targetOfAddress(reply), text: reply.text };
+  return { replyId: hash("sha256", reply.deliveryKey, "base64url").slice(0, 32), ticketId: "", target: targetOfAddress(reply), text: reply.text };
 }
 
 function targetOfAddress(reply: StoredReplyIntent): ReplyTarget {
