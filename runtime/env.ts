@@ -1,6 +1,6 @@
 /**
  * Names of the environment variables the deployed functions read. infra/aws sets them, the local
- * stack sets them, runtime/ parses them (with zod/mini) — one list so the three never drift.
+ * stack sets them, runtime/ checks them (configChecks.ts) — one list so the three never drift.
  */
 export const ENV = {
   /** "deployed" (Secrets Manager, origin lock on) or "local" (secrets from the environment). */

@@ -1,11 +1,11 @@
-import * as z from "zod/mini";
+import { matching, nonEmpty, oneOf, optional, plainObject, readFields, wholeNumber } from "./configChecks";
 import { ENV } from "./env";
 import { ConfigError } from "./errors";
-import { firstUse } from "./firstUse";
 
 /**
  * The runtime settings every handler reads once per cold start, parsed from the environment names
- * in env.ts. Defaults equal Pulumi.yaml's, so the local stack may leave the tuning values unset.
+ * in env.ts (configChecks.ts). Defaults equal Pulumi.yaml's, so the local stack may leave the
+ * tuning values unset.
  */
 export interface EntrySettings {
   readonly mode: "deployed" | "local";
@@ -22,86 +22,60 @@ export interface RuntimeSettings extends EntrySettings {
   readonly dedupeTtlHours: number;
 }
 
-/**
- * Decimal digits naming a whole number from `min` to `max`; `fallback` when unset. The range is
- * checked in the transform rather than by z.number().check(z.gte(), z.lte()): half the schemas,
- * built on every cold start (firstUse.ts), same messages.
- */
-const wholeNumber = (min: number, max: number, fallback: number) =>
-  z._default(
-    z.pipe(
-      z.string().check(z.regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)),
-      z.transform((digits: string, ctx) => {
-        const value = Number(digits);
-        if (value < min) ctx.issues.push({ code: "custom", message: `must be at least ${min}`, input: digits });
-        else if (value > max) ctx.issues.push({ code: "custom", message: `must be at most ${max}`, input: digits });
-        return value;
-      }),
-    ),
-    fallback,
-  );
+const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+$/;
 
-const secretArnMap = () =>
-  z.pipe(
-    z.string(),
-    z.transform((value: string, ctx) => {
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        ctx.issues.push({ code: "custom", message: "must be a JSON object of secret name to ARN", input: value });
-        return z.NEVER;
-      }
-    }),
-  );
+const ENTRY_FIELDS = {
+  [ENV.mode]: oneOf(["deployed", "local"], 'must be "deployed" or "local"'),
+  [ENV.secretArns]: optional(nonEmpty("must be a JSON object of secret name to ARN")),
+};
 
-// Built on first use (firstUse.ts): /health reads only the entry settings, local mode no ARNs.
-const arnRecord = firstUse(() =>
-  z.record(z.string(), z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+$/, "each value must be a Secrets Manager ARN"))),
-);
-
-const entrySchema = firstUse(() =>
-  z.object({
-    [ENV.mode]: z.enum(["deployed", "local"], { error: 'must be "deployed" or "local"' }),
-    [ENV.secretArns]: z.optional(secretArnMap()),
-  }),
-);
-
-const botSchema = firstUse(() =>
-  z.object({
-    [ENV.tableName]: z.string({ error: "required: the DynamoDB table name" }).check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name")),
-    [ENV.botRateLimitCapacity]: wholeNumber(1, 1000, 10),
-    [ENV.botRateLimitRefillPerMinute]: wholeNumber(1, 1000, 6),
-    [ENV.botTicketOpensPerHour]: wholeNumber(1, 1000, 5),
-    [ENV.conversationTtlMinutes]: wholeNumber(1, 1440, 30),
-    [ENV.dedupeTtlHours]: wholeNumber(1, 720, 48),
-  }),
-);
+const BOT_FIELDS = {
+  [ENV.tableName]: matching(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name", "required: the DynamoDB table name"),
+  [ENV.botRateLimitCapacity]: wholeNumber(1, 1000, 10),
+  [ENV.botRateLimitRefillPerMinute]: wholeNumber(1, 1000, 6),
+  [ENV.botTicketOpensPerHour]: wholeNumber(1, 1000, 5),
+  [ENV.conversationTtlMinutes]: wholeNumber(1, 1440, 30),
+  [ENV.dedupeTtlHours]: wholeNumber(1, 720, 48),
+};
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Mode and secret ARNs (every HTTP entry point); throws a ConfigError naming each bad or missing variable. */
 export function parseEntrySettings(env: Env): EntrySettings {
-  const parsed = entrySchema().safeParse(env);
-  if (!parsed.success) throw new ConfigError(`environment: ${describeIssues(parsed.error.issues)}`);
-  const values = parsed.data;
-  const mode = values[ENV.mode];
-  let secretArns: Record<string, string> = {};
-  if (values[ENV.secretArns] !== undefined) {
-    const arns = arnRecord().safeParse(values[ENV.secretArns]);
-    if (!arns.success) throw new ConfigError(`environment: ${ENV.secretArns}: ${describeIssues(arns.error.issues)}`);
-    secretArns = arns.data;
-  } else if (mode === "deployed") {
-    throw new ConfigError(`environment: ${ENV.secretArns}: required in deployed mode`);
+  const read = readFields(env, ENTRY_FIELDS);
+  if (!read.ok) throw new ConfigError(`environment: ${read.problems.join("; ")}`);
+  const mode = read.values[ENV.mode];
+  const arns = read.values[ENV.secretArns];
+  if (arns === undefined && mode === "deployed") throw new ConfigError(`environment: ${ENV.secretArns}: required in deployed mode`);
+  return Object.freeze({ mode, secretArns: Object.freeze(arns === undefined ? {} : secretArnMap(arns)) });
+}
+
+/** BOTFLEET_SECRET_ARNS: a JSON object of secret name to Secrets Manager ARN. */
+function secretArnMap(json: string): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ConfigError(`environment: ${ENV.secretArns}: must be a JSON object of secret name to ARN`);
   }
-  return Object.freeze({ mode, secretArns: Object.freeze(secretArns) });
+  const map = plainObject("must be a JSON object of secret name to ARN")(value);
+  if (!map.ok) throw new ConfigError(`environment: ${ENV.secretArns}: ${map.problem}`);
+  const arns: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const [name, arn] of Object.entries(map.value)) {
+    if (typeof arn === "string" && SECRET_ARN.test(arn)) arns[name] = arn;
+    else problems.push(`${name}: each value must be a Secrets Manager ARN`);
+  }
+  if (problems.length > 0) throw new ConfigError(`environment: ${ENV.secretArns}: ${problems.join("; ")}`);
+  return arns;
 }
 
 /** Everything the webhook handlers read; throws a ConfigError naming each bad or missing variable. */
 export function parseSettings(env: Env): RuntimeSettings {
   const entry = parseEntrySettings(env);
-  const parsed = botSchema().safeParse(env);
-  if (!parsed.success) throw new ConfigError(`environment: ${describeIssues(parsed.error.issues)}`);
-  const values = parsed.data;
+  const read = readFields(env, BOT_FIELDS);
+  if (!read.ok) throw new ConfigError(`environment: ${read.problems.join("; ")}`);
+  const values = read.values;
   return Object.freeze({
     ...entry,
     tableName: values[ENV.tableName],
@@ -113,8 +87,4 @@ export function parseSettings(env: Env): RuntimeSettings {
     conversationTtlMinutes: values[ENV.conversationTtlMinutes],
     dedupeTtlHours: values[ENV.dedupeTtlHours],
   });
-}
-
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
 }

@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import { nonEmpty, oneOf, plainObject, readFields } from "../configChecks";
 import { ENV } from "../env";
 import { ConfigError } from "../errors";
 
@@ -13,24 +13,25 @@ export interface ArchiveSettings {
   readonly credentials?: Readonly<Record<string, unknown>>;
 }
 
-const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a GCS bucket name"));
-const externalAccount = z.looseObject({
-  type: z.literal("external_account"),
-  audience: z.string().check(z.minLength(1)),
-  subject_token_type: z.string().check(z.minLength(1)),
-  token_url: z.string().check(z.minLength(1)),
-  credential_source: z.looseObject({}),
-});
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+/** The fields of an external_account configuration we require (the rest is kept as it is: the client reads it). */
+const EXTERNAL_ACCOUNT_FIELDS = {
+  type: oneOf(["external_account"], 'must be "external_account"'),
+  audience: nonEmpty(),
+  subject_token_type: nonEmpty(),
+  token_url: nonEmpty(),
+  credential_source: plainObject(),
+};
 
 export function readArchiveSettings(env: Readonly<Record<string, string | undefined>>, mode: "local" | "deployed"): ArchiveSettings {
-  const bucket = bucketName.safeParse(env[ENV.archiveBucket]);
-  if (!bucket.success) throw new ConfigError(`${ENV.archiveBucket}: must be a GCS bucket name`);
+  const bucket = env[ENV.archiveBucket];
+  if (bucket === undefined || !BUCKET_NAME.test(bucket)) throw new ConfigError(`${ENV.archiveBucket}: must be a GCS bucket name`);
   if (mode === "local") {
     const endpoint = env[ENV.gcsEndpoint];
     if (endpoint === undefined || !/^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(endpoint)) {
       throw new ConfigError(`${ENV.gcsEndpoint}: local mode needs http://127.0.0.1:<port> of the local GCS server`);
     }
-    return { bucket: bucket.data, endpoint };
+    return { bucket, endpoint };
   }
   let json: unknown;
   try {
@@ -38,8 +39,7 @@ export function readArchiveSettings(env: Readonly<Record<string, string | undefi
   } catch {
     throw new ConfigError(`${ENV.gcpCredentials}: must be the external_account JSON configuration`);
   }
-  const credentials = externalAccount.safeParse(json);
-  if (!credentials.success) throw new ConfigError(`${ENV.gcpCredentials}: must be an external_account configuration (Workload Identity Federation)`);
-  return { bucket: bucket.data, credentials: credentials.data };
+  if (!readFields(json, EXTERNAL_ACCOUNT_FIELDS).ok) throw new ConfigError(`${ENV.gcpCredentials}: must be an external_account configuration (Workload Identity Federation)`);
+  return { bucket, credentials: { ...(json as Record<string, unknown>) } };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Inbound } from "../domain/types";
@@ -36,7 +36,7 @@ export const FOLLOW_UP_VALID_MS: Readonly<Record<FollowUp["kind"], number>> = { 
 const { byStatus } = TABLE.indexes;
 export const DEFERRED_PREFIX = "DEFERRED#";
 export const deferredKey = (deliveryKey: string) => ({
-  [TABLE.partitionKey]: `${DEFERRED_PREFIX}${createHash("sha256").update(deliveryKey, "utf8").digest("hex").slice(0, 32)}`,
+  [TABLE.partitionKey]: `${DEFERRED_PREFIX}${hash("sha256", deliveryKey, "hex").slice(0, 32)}`,
   [TABLE.sortKey]: "DEFERRED",
 });
 

@@ -16,8 +16,6 @@ import { type ArchiveSettings } from "./archiveSettings";
  * need iam.serviceAccounts.signBlob with external_account credentials (and do not work on the
  * emulator), so downloads are streamed through the API instead.
  */
-export { type ArchiveSettings, readArchiveSettings } from "./archiveSettings";
-
 export function createStorage(settings: ArchiveSettings): Storage {
   if (settings.endpoint !== undefined) {
     return new Storage({ apiEndpoint: settings.endpoint, projectId: "botfleet-local", retryOptions: { autoRetry: false } });

@@ -1,31 +1,26 @@
-import * as z from "zod/mini";
+import { type Check, matching, nonEmpty, readFields } from "../configChecks";
 import { LOCAL_SECRET_ENV, type SecretName } from "../env";
 import { ConfigError } from "../errors";
-import { firstUse, firstUseRecord } from "../firstUse";
 import { noteCloudCall } from "./cloudCalls";
-
-/** One schema for every field that only has to be non-empty (a schema may appear in many places). */
-const nonEmpty = firstUse(() => z.string().check(z.minLength(1, "must not be empty")));
 
 /**
  * Secret values, one Secrets Manager secret per platform plus the origin-verify value. Each secret's
- * SecretString is a JSON object with exactly these fields (README "The bot (runtime)" shows them).
- * Each schema is built when its secret is first read (firstUse.ts): a webhook reads two of the five.
+ * SecretString is a JSON object with exactly these fields (README "The bot (runtime)" shows them),
+ * checked as configuration (configChecks.ts).
  */
-export const SECRET_SCHEMAS = firstUseRecord({
-  telegram: () => z.object({ webhookSecret: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of A-Z a-z 0-9 _ - (Telegram's rule)")), botToken: nonEmpty() }),
-  discord: () =>
-    z.object({
-      publicKey: z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "must be the 64-hex-digit Ed25519 public key")),
-      applicationId: z.string().check(z.regex(/^\d{5,25}$/, "must be the numeric application id")),
-      botToken: nonEmpty(),
-    }),
-  slack: () => z.object({ signingSecret: nonEmpty(), botToken: nonEmpty() }),
-  meta: () => z.object({ appSecret: nonEmpty(), verifyToken: nonEmpty(), accessToken: nonEmpty() }),
-  origin: () => z.object({ value: z.string().check(z.minLength(16, "must be at least 16 characters")) }),
-});
+export const SECRET_FIELDS = {
+  telegram: { webhookSecret: matching(/^[A-Za-z0-9_-]{1,256}$/, "must be 1-256 of A-Z a-z 0-9 _ - (Telegram's rule)"), botToken: nonEmpty() },
+  discord: {
+    publicKey: matching(/^[0-9a-fA-F]{64}$/, "must be the 64-hex-digit Ed25519 public key"),
+    applicationId: matching(/^\d{5,25}$/, "must be the numeric application id"),
+    botToken: nonEmpty(),
+  },
+  slack: { signingSecret: nonEmpty(), botToken: nonEmpty() },
+  meta: { appSecret: nonEmpty(), verifyToken: nonEmpty(), accessToken: nonEmpty() },
+  origin: { value: matching(/^[\s\S]{16,}$/, "must be at least 16 characters") },
+} as const satisfies { readonly [N in SecretName]: Readonly<Record<string, Check<string>>> };
 
-export type Secrets = { [N in SecretName]: z.infer<(typeof SECRET_SCHEMAS)[N]> };
+export type Secrets = { readonly [N in SecretName]: { readonly [F in keyof (typeof SECRET_FIELDS)[N]]: string } };
 
 /** Where secret values come from: Secrets Manager when deployed, the environment locally. */
 export interface SecretSource {
@@ -42,13 +37,10 @@ export function parseSecret<N extends SecretName>(name: N, raw: string): Secrets
   } catch {
     throw new ConfigError(`secret "${name}" is not JSON`);
   }
-  const parsed = SECRET_SCHEMAS[name].safeParse(json);
-  if (!parsed.success) {
-    // Field names and rules only: the values themselves are never part of the message.
-    const detail = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new ConfigError(`secret "${name}": ${detail}`);
-  }
-  return parsed.data as Secrets[N];
+  // Field names and rules only: the values themselves are never part of the message.
+  const read = readFields(json, SECRET_FIELDS[name]);
+  if (!read.ok) throw new ConfigError(`secret "${name}": ${read.problems.join("; ")}`);
+  return read.values as Secrets[N];
 }
 
 /** Fetches a secret's SecretString by ARN (Secrets Manager in deployed mode). */
@@ -131,21 +123,35 @@ export function envSecretSource(env: Readonly<Record<string, string | undefined>
     meta: LOCAL_SECRET_ENV.metaAppSecret,
     origin: LOCAL_SECRET_ENV.originVerifySecret,
   };
+  // Each secret's value as last checked, with the fields it was checked from: the environment is read
+  // on every get (a test may change it), the fields checked again only when they changed.
+  const checked = new Map<SecretName, { readonly fields: string; readonly value: Promise<unknown> }>();
   return {
     has: (name) => read(primary[name]) !== undefined,
     get<N extends SecretName>(name: N): Promise<Secrets[N]> {
       // Local stand-in for GetSecretValue on this secret: recorded for the least-privilege proof.
       noteCloudCall({ service: "secretsmanager", action: "GetSecretValue", resource: name });
       const fields = build[name]();
-      const missing = Object.entries(fields).filter(([, v]) => v === undefined);
-      if (missing.length > 0) {
-        return Promise.reject(new ConfigError(`secret "${name}": environment variable(s) for ${missing.map(([k]) => k).join(", ")} not set`));
-      }
-      try {
-        return Promise.resolve(parseSecret(name, JSON.stringify(fields)));
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
+      const key = JSON.stringify(Object.values(fields));
+      const last = checked.get(name);
+      if (last?.fields === key) return last.value as Promise<Secrets[N]>;
+      const value = check(name, fields);
+      // A rejection is handled by each caller; this copy only keeps it for the next get.
+      value.catch(() => undefined);
+      checked.set(name, { fields: key, value });
+      return value;
     },
   };
+}
+
+function check<N extends SecretName>(name: N, fields: Record<string, string | undefined>): Promise<Secrets[N]> {
+  const missing = Object.entries(fields).filter(([, v]) => v === undefined);
+  if (missing.length > 0) {
+    return Promise.reject(new ConfigError(`secret "${name}": environment variable(s) for ${missing.map(([k]) => k).join(", ")} not set`));
+  }
+  try {
+    return Promise.resolve(parseSecret(name, JSON.stringify(fields)));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { DEDUPE_WINDOW_DAYS, MAX_APPENDS_PER_DAY, utcDay, windowDays } from "../domain/deliveryMemory";
 import type { DeliveryRecord, Intent, OpenedTicket, PendingFlow, Ticket, TicketMessage, TicketStatus, TokenBucket, UserKey, UserState } from "../domain/types";
@@ -496,4 +496,4 @@ class Expression {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const shortHash = (value: string) => createHash("sha256").update(value, "utf8").digest("hex").slice(0, 24);
+const shortHash = (value: string) => hash("sha256", value, "hex").slice(0, 24);

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { BadRequestError } from "../errors";
+import { firstUse } from "../firstUse";
 import { type HttpRequest } from "../http/entry";
 
 /** Parses the JSON body against `schema`; anything else is a 400 (details to the log only). */
@@ -29,11 +30,11 @@ export function parseQuery<T>(request: HttpRequest, schema: z.ZodMiniType<T>): T
   return parsed.data;
 }
 
-/** Path segment ids: tickets and exports use short url-safe ids. */
-export const resourceId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
+/** Path segment ids: tickets and exports use short url-safe ids. Built on first use (firstUse.ts). */
+export const resourceId = firstUse(() => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)));
 
 export function pathId(request: HttpRequest): string {
-  const parsed = resourceId.safeParse(request.params.id);
+  const parsed = resourceId().safeParse(request.params.id);
   if (!parsed.success) throw new BadRequestError("path id malformed");
   return parsed.data;
 }

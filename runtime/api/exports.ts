@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import * as z from "zod/mini";
 import { firstUse } from "../firstUse";
 import { type Principal } from "../auth/verifyBearer";
@@ -36,7 +36,7 @@ export async function createExport(deps: ApiDeps, request: HttpRequest, principa
   const now = deps.clock();
   const problem = rangeProblem(from, to, now);
   if (problem !== undefined) throw new BadRequestError(`range: ${problem}`);
-  const id = key === undefined ? randomBytes(12).toString("base64url") : createHash("sha256").update(`${principal.subject}\u0000${key}`).digest("base64url").slice(0, 22);
+  const id = key === undefined ? randomBytes(12).toString("base64url") : hash("sha256", `${principal.subject}\u0000${key}`, "base64url").slice(0, 22);
   const { created, job } = await deps.jobs.create({ id, from, to, requestedBy: principal.subject }, now);
   if (created) {
     await deps.audit.write({ who: principal.subject, what: "export.create", target: id, when: now, reference: request.reference, details: { from, to } });
@@ -83,7 +83,7 @@ export async function downloadExport(deps: ApiDeps, request: HttpRequest, princi
     stream.destroy();
   }
   const bytes = Buffer.concat(chunks);
-  if (createHash("sha256").update(bytes).digest("hex") !== object.sha256) throw new ConflictError("export object changed", "sha256 mismatch");
+  if (hash("sha256", bytes, "hex") !== object.sha256) throw new ConflictError("export object changed", "sha256 mismatch");
   await deps.audit.write({ who: principal.subject, what: "export.download", target: id, when: deps.clock(), reference: request.reference, details: { format } });
   return {
     statusCode: 200,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
 import { firstUse } from "../firstUse";
@@ -115,17 +115,19 @@ export async function replyToTicket(deps: ApiDeps, request: HttpRequest, princip
   return json(delivery.status === "pending" ? 202 : 201, { replyId, delivery });
 }
 
-const patchBody = z
-  .strictObject({
-    status: z.optional(z.enum(["open", "closed"])),
-    assignee: z.optional(z.nullable(z.string().check(z.regex(/^[A-Za-z0-9@._:|-]{1,128}$/)))),
-  })
-  .check(z.refine((body) => body.status !== undefined || body.assignee !== undefined, "status or assignee required"));
+const patchBody = firstUse(() =>
+  z
+    .strictObject({
+      status: z.optional(z.enum(["open", "closed"])),
+      assignee: z.optional(z.nullable(z.string().check(z.regex(/^[A-Za-z0-9@._:|-]{1,128}$/)))),
+    })
+    .check(z.refine((body) => body.status !== undefined || body.assignee !== undefined, "status or assignee required")),
+);
 
 /** PATCH /api/tickets/{id} (agent): status and/or assignee (null unassigns). */
 export async function updateTicket(deps: ApiDeps, request: HttpRequest, principal: Principal): Promise<HttpResult> {
   const ticketId = pathId(request);
-  const body = parseBody(request, patchBody);
+  const body = parseBody(request, patchBody());
   const ticket = await deps.store.getTicket(ticketId);
   if (!ticket) throw new NotFoundError("ticket");
   const now = deps.clock();
@@ -204,4 +206,4 @@ export function replyTarget(item: Record<string, unknown>, whatsappPhoneNumberId
   throw new ConflictError("ticket owner cannot be addressed");
 }
 
-const digest = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 32);
+const digest = (value: string) => hash("sha256", value, "base64url").slice(0, 32);

@@ -1,6 +1,5 @@
-import * as z from "zod/mini";
-import { firstUse } from "../firstUse";
 import type { JSONWebKeySet } from "jose" with { "resolution-mode": "import" };
+import { optional, readFields, trimmed } from "../configChecks";
 import { ENV } from "../env";
 import { ConfigError } from "../errors";
 
@@ -15,26 +14,13 @@ export interface AuthConfig {
   readonly jwks: JwksSource;
 }
 
-const nonEmpty = z.string().check(z.trim(), z.minLength(1), z.maxLength(2048));
-
-// Only local mode reads a JWKS from the environment: built on first use (firstUse.ts).
-const jwksJson = firstUse(() => {
-  const publicJwk = z.looseObject({
-    // Asymmetric key types only: an "oct" (shared secret) key next to public keys is how HS256
-    // confusion attacks get a foothold, so such a JWKS is refused as configuration.
-    kty: z.enum(["RSA", "EC", "OKP"]),
-    d: z.optional(z.never()),
-  });
-  return z.object({ keys: z.array(publicJwk).check(z.minLength(1)) });
-});
-
-const authEnv = z.object({
-  [ENV.authIssuer]: nonEmpty,
-  [ENV.authAudience]: nonEmpty,
-  [ENV.authRolesClaim]: z.optional(nonEmpty),
-  [ENV.authJwksUrl]: z.optional(nonEmpty),
-  [ENV.authJwks]: z.optional(nonEmpty),
-});
+const AUTH_FIELDS = {
+  [ENV.authIssuer]: trimmed(2048),
+  [ENV.authAudience]: trimmed(2048),
+  [ENV.authRolesClaim]: optional(trimmed(2048)),
+  [ENV.authJwksUrl]: optional(trimmed(2048)),
+  [ENV.authJwks]: optional(trimmed(2048)),
+};
 
 /** Thrown at cold start when the auth settings are missing or unsafe: the function must not serve. */
 export class AuthConfigError extends ConfigError {}
@@ -44,12 +30,11 @@ export class AuthConfigError extends ConfigError {}
  * local mode may instead carry the JWKS JSON in AUTH_JWKS (and may use an http:// URL).
  */
 export function readAuthConfig(env: Readonly<Record<string, string | undefined>>, mode: "local" | "deployed"): AuthConfig {
-  const parsed = authEnv.safeParse(env);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))].join(", ");
-    throw new AuthConfigError(`auth settings invalid or missing: ${names}`);
+  const read = readFields(env, AUTH_FIELDS);
+  if (!read.ok) {
+    throw new AuthConfigError(`auth settings invalid or missing: ${read.fields.join(", ")}`);
   }
-  const settings = parsed.data;
+  const settings = read.values;
   const base = {
     issuer: settings[ENV.authIssuer],
     audience: settings[ENV.authAudience],
@@ -78,6 +63,11 @@ function jwksUrl(raw: string, mode: "local" | "deployed"): URL {
   return url;
 }
 
+/**
+ * AUTH_JWKS (local mode): `{"keys": [...]}` with at least one key, each of an asymmetric type
+ * (RSA, EC, OKP) and public: an "oct" (shared secret) key next to public keys is how HS256
+ * confusion attacks get a foothold, and a "d" is a private key; either refuses the whole set.
+ */
 function localJwks(raw: string): JSONWebKeySet {
   let value: unknown;
   try {
@@ -85,7 +75,12 @@ function localJwks(raw: string): JSONWebKeySet {
   } catch {
     throw new AuthConfigError(`${ENV.authJwks} is not JSON`);
   }
-  const parsed = jwksJson().safeParse(value);
-  if (!parsed.success) throw new AuthConfigError(`${ENV.authJwks} must be a JWKS of public RSA, EC or OKP keys`);
-  return parsed.data as JSONWebKeySet;
+  const keys = typeof value === "object" && value !== null ? (value as { keys?: unknown }).keys : undefined;
+  const isPublicKey = (key: unknown) => {
+    if (typeof key !== "object" || key === null || Array.isArray(key)) return false;
+    const { kty, d } = key as { kty?: unknown; d?: unknown };
+    return (kty === "RSA" || kty === "EC" || kty === "OKP") && d === undefined;
+  };
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every(isPublicKey)) throw new AuthConfigError(`${ENV.authJwks} must be a JWKS of public RSA, EC or OKP keys`);
+  return { keys } as JSONWebKeySet;
 }

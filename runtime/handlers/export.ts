@@ -1,7 +1,8 @@
 import * as z from "zod/mini";
 import { runAsHandler } from "../adapters/cloudCalls";
 import { createDocumentClient } from "../adapters/dynamo";
-import { createStorage, GcsArchive, readArchiveSettings } from "../adapters/gcsArchive";
+import { readArchiveSettings } from "../adapters/archiveSettings";
+import { createStorage, GcsArchive } from "../adapters/gcsArchive";
 import { createLogger, errorFields } from "../adapters/logger";
 import { oncePerColdStart } from "../app/deps";
 import { ENV } from "../env";

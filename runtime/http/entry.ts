@@ -53,6 +53,12 @@ export function httpEntry<D extends EntryDeps>(
   handle: RequestHandler<D>,
   fallbackLogger: Logger = createLogger({ handler: name }),
 ): (event: HttpEvent, context?: LambdaContext) => Promise<HttpResult> {
+  // The handler's own child of the dependencies' logger, made once per logger rather than per request.
+  let named: { readonly of: Logger; readonly logger: Logger } | undefined;
+  const handlerLogger = (of: Logger): Logger => {
+    if (named?.of !== of) named = { of, logger: of.child({ handler: name }) };
+    return named.logger;
+  };
   return (event, context) => runAsHandler(name, () => entry(event, context));
   async function entry(event: HttpEvent, context: LambdaContext | undefined): Promise<HttpResult> {
     const started = performance.now();
@@ -73,8 +79,9 @@ export function httpEntry<D extends EntryDeps>(
         routeKey = `${match.route.method} ${match.route.path}`;
         const rawBody = decodeBody(event, MAX_BODY_BYTES[name]);
         const deps = await loadDeps();
-        logger = deps.logger.child({ handler: name });
+        logger = handlerLogger(deps.logger);
         const headers = lowerCaseHeaders(event.headers);
+        let query: URLSearchParams | undefined;
         await checkOrigin(deps, headers[ORIGIN_VERIFY_HEADER]);
         result = await handle(deps, {
           method,
@@ -82,7 +89,11 @@ export function httpEntry<D extends EntryDeps>(
           route: match.route,
           params: match.params,
           headers,
-          query: new URLSearchParams(event.rawQueryString ?? ""),
+          // Parsed when a handler reads it (Meta's verification, the API's lists), not for every webhook.
+          get query() {
+            query ??= new URLSearchParams(event.rawQueryString ?? "");
+            return query;
+          },
           rawBody,
           reference,
           logger: logger.child({ reference }),

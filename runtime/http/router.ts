@@ -5,37 +5,59 @@ export type RouteMatch =
   | { readonly kind: "notFound" }
   | { readonly kind: "methodNotAllowed"; readonly allow: readonly HttpMethod[] };
 
+/** A route's path template split once: literal segments, and `{name}` parameters. */
+interface CompiledRoute {
+  readonly route: Route;
+  readonly segments: readonly (string | { readonly param: string })[];
+}
+
+const compiledTables = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
+
+/** Each route table is split into segments once per process, not on every request. */
+function compiled(routes: readonly Route[]): readonly CompiledRoute[] {
+  let table = compiledTables.get(routes);
+  if (table === undefined) {
+    table = routes.map((route) => ({
+      route,
+      segments: route.path.split("/").map((segment) => (segment.startsWith("{") && segment.endsWith("}") ? { param: segment.slice(1, -1) } : segment)),
+    }));
+    compiledTables.set(routes, table);
+  }
+  return table;
+}
+
 /** Dispatch over the route table: unknown path → notFound, known path with another method → methodNotAllowed. */
 export function matchRoute(method: string, path: string, routes: readonly Route[] = ROUTES): RouteMatch {
   const normalized = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-  const byPath = routes
-    .map((route) => ({ route, params: matchPath(route.path, normalized) }))
-    .filter((m): m is { route: Route; params: Record<string, string> } => m.params !== undefined);
-  if (byPath.length === 0) return { kind: "notFound" };
-  const exact = byPath.find((m) => m.route.method === method.toUpperCase());
+  const got = normalized.split("/");
+  const wanted = method.toUpperCase();
+  let exact: { route: Route; params: Record<string, string> } | undefined;
+  const allow: HttpMethod[] = [];
+  for (const candidate of compiled(routes)) {
+    if (candidate.segments.length !== got.length) continue;
+    const params = matchSegments(candidate.segments, got);
+    if (params === undefined) continue;
+    if (exact === undefined && candidate.route.method === wanted) exact = { route: candidate.route, params };
+    if (!allow.includes(candidate.route.method)) allow.push(candidate.route.method);
+  }
   if (exact !== undefined) return { kind: "route", route: exact.route, params: exact.params };
-  return { kind: "methodNotAllowed", allow: [...new Set(byPath.map((m) => m.route.method))] };
+  return allow.length === 0 ? { kind: "notFound" } : { kind: "methodNotAllowed", allow };
 }
 
-function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const want = template.split("/");
-  const got = path.split("/");
-  if (want.length !== got.length) return undefined;
+function matchSegments(segments: CompiledRoute["segments"], got: readonly string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i] as string;
+  for (let i = 0; i < segments.length; i++) {
+    const want = segments[i] as CompiledRoute["segments"][number];
     const g = got[i] as string;
-    if (w.startsWith("{") && w.endsWith("}")) {
+    if (typeof want === "string") {
+      if (want !== g) return undefined;
+    } else {
       if (g === "") return undefined;
-      let value: string;
       try {
-        value = decodeURIComponent(g);
+        params[want.param] = decodeURIComponent(g);
       } catch {
         return undefined;
       }
-      params[w.slice(1, -1)] = value;
-    } else if (w !== g) {
-      return undefined;
     }
   }
   return params;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
@@ -159,7 +159,7 @@ async function answerDeferred(deps: OutboxDependencies, item: Record<string, unk
     return "delivered";
   }
   const intent: ReplyIntent = {
-    replyId: createHash("sha256").update(`${inbound.deliveryKey}\u0000followup`).digest("base64url").slice(0, 32),
+    replyId: hash("sha256", `${inbound.deliveryKey}\u0000followup`, "base64url").slice(0, 32),
     ticketId: "",
     target: followUp.kind === "discord" ? { platform: "discord_followup", applicationId: followUp.applicationId, token: followUp.token } : { platform: "slack_response", responseUrl: followUp.responseUrl },
     text: answer.kind === "text" ? answer.text : "…",

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { KEYS } from "../adapters/store";
@@ -17,7 +17,7 @@ export interface TicketRecordsStore {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const digest = (value: string) => createHash("sha256").update(value).digest("base64url").slice(0, 32);
+const digest = (value: string) => hash("sha256", value, "base64url").slice(0, 32);
 
 /**
  * The agent's message on the ticket. Its key derives from the reply id and the time the reply was

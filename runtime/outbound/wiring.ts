@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod/mini";
 import { type SecretSource } from "../adapters/secrets";
 import { type ReplyIntent as StoredReplyIntent } from "../adapters/store";
 import { ENV } from "../env";
@@ -21,7 +20,7 @@ export interface OutboundSettings {
   readonly deadLetterQueueUrl?: string;
 }
 
-const sqsUrl = z.string().check(z.regex(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/));
+const SQS_QUEUE_URL = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 
 /** Base URLs (https only when deployed) and the DLQ URL (required when deployed). */
 export function readOutboundSettings(env: Env, mode: "local" | "deployed"): OutboundSettings {
@@ -43,7 +42,7 @@ export function readOutboundSettings(env: Env, mode: "local" | "deployed"): Outb
     if (mode === "deployed") throw new ConfigError(`${ENV.deadLetterQueueUrl}: required in deployed mode`);
     return { baseUrls };
   }
-  if (!sqsUrl.safeParse(dlq).success) throw new ConfigError(`${ENV.deadLetterQueueUrl}: must be an SQS queue URL`);
+  if (!SQS_QUEUE_URL.test(dlq)) throw new ConfigError(`${ENV.deadLetterQueueUrl}: must be an SQS queue URL`);
   return { baseUrls, deadLetterQueueUrl: dlq };
 }
 
@@ -98,7 +97,7 @@ export function outboundDependencies(parts: {
 
 /** A webhook reply intent (address strings of store.ts) as an outbound intent; the delivery key is the idempotency key. */
 export function fromStoredIntent(reply: StoredReplyIntent): ReplyIntent {
-  return { replyId: createHash("sha256").update(reply.deliveryKey).digest("base64url").slice(0, 32), ticketId: "", target: targetOfAddress(reply), text: reply.text };
+  return { replyId: hash("sha256", reply.deliveryKey, "base64url").slice(0, 32), ticketId: "", target: targetOfAddress(reply), text: reply.text };
 }
 
 function targetOfAddress(reply: StoredReplyIntent): ReplyTarget {

@@ -22,22 +22,26 @@ export type Raced<T> = { readonly kind: "done"; readonly value: T } | { readonly
  * Runs `work` and waits for it until `until` (epoch ms): its result, or "late" (also when it failed:
  * the hand-off retries it). With no time at all it is not started.
  */
-export async function within<T>(work: () => Promise<T>, until: number, now: () => number = Date.now): Promise<Raced<T>> {
+export function within<T>(work: () => Promise<T>, until: number, now: () => number = Date.now): Promise<Raced<T>> {
   const left = until - now();
-  if (left <= 0) return { kind: "late" };
+  if (left <= 0) return Promise.resolve({ kind: "late" });
   const running = work();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<Raced<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: "late" }), left);
+  return new Promise<Raced<T>>((resolve) => {
+    // Whichever settles first decides; the other's resolve is then a no-op. Still running when
+    // late, the work may finish in this invocation or be frozen with it: its outcome is not ours
+    // to report (nor its failure an unhandled rejection: it is handled here either way).
+    const timer = setTimeout(() => resolve({ kind: "late" }), left);
+    running.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ kind: "done", value });
+      },
+      (failure: unknown) => {
+        clearTimeout(timer);
+        resolve({ kind: "late", failure });
+      },
+    );
   });
-  try {
-    const winner = await Promise.race([running.then((value): Raced<T> => ({ kind: "done", value }), (failure: unknown): Raced<T> => ({ kind: "late", failure })), late]);
-    // Still running: it may finish in this invocation or be frozen with it; either way its outcome is not ours to report.
-    if (winner.kind === "late") running.catch(() => undefined);
-    return winner;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Writes the hand-off (must succeed: the caller answers 5xx otherwise), then wakes the outbox (best effort). */

@@ -2,10 +2,11 @@ import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import * as z from "zod/mini";
 import type { Answer, Inbound } from "../domain/types";
 import { BadRequestError, ConfigError, UnauthorizedError } from "../errors";
+import { firstUse } from "../firstUse";
 import type { HttpResult } from "../http/event";
 import { json } from "../http/respond";
 import { discordMessage } from "./outgoingText";
-import { parseJsonBody, userIdSchema } from "./parse";
+import { parseJson, parseValue, userIdSchema } from "./parse";
 
 export const DISCORD_SIGNATURE_HEADER = "x-signature-ed25519";
 export const DISCORD_TIMESTAMP_HEADER = "x-signature-timestamp";
@@ -45,22 +46,20 @@ export function verifyDiscord(headers: Readonly<Record<string, string>>, rawBody
   if (!verify(null, signed, key, Buffer.from(signature, "hex"))) throw new UnauthorizedError("discord signature invalid");
 }
 
-const option = z.looseObject({ name: z.string(), type: z.number(), value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
-const discordUser = z.looseObject({ id: userIdSchema });
-const snowflake = z.string().check(z.regex(/^\d{1,20}$/));
-
-/** Every interaction has a type (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object). */
-const interactionType = z.looseObject({ type: z.number().check(z.int()) });
-
 /** An application command interaction: the fields we read. */
-export const interactionSchema = z.looseObject({
-  id: snowflake,
-  type: z.number().check(z.int()),
-  token: z.string().check(z.regex(/^[\w.-]{1,512}$/)),
-  application_id: z.optional(snowflake),
-  data: z.looseObject({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), type: z.optional(z.number()), options: z.optional(z.array(option).check(z.maxLength(25))) }),
-  member: z.optional(z.looseObject({ user: discordUser })),
-  user: z.optional(discordUser),
+export const interactionSchema = firstUse(() => {
+  const option = z.object({ name: z.string(), type: z.number(), value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
+  const discordUser = z.object({ id: userIdSchema() });
+  const snowflake = z.string().check(z.regex(/^\d{1,20}$/));
+  return z.object({
+    id: snowflake,
+    type: z.number().check(z.int()),
+    token: z.string().check(z.regex(/^[\w.-]{1,512}$/)),
+    application_id: z.optional(snowflake),
+    data: z.object({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), type: z.optional(z.number()), options: z.optional(z.array(option).check(z.maxLength(25))) }),
+    member: z.optional(z.object({ user: discordUser })),
+    user: z.optional(discordUser),
+  });
 });
 
 /** Interaction types (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type). */
@@ -87,7 +86,13 @@ export type DiscordInteraction =
 export const UNSUPPORTED_INTERACTION_TEXT = "This app only has slash commands: try /help.";
 
 export function parseDiscordInteraction(rawBody: Buffer): DiscordInteraction {
-  const { type } = parseJsonBody(rawBody, interactionType);
+  // The body is decoded once. Every interaction has an integer type
+  // (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object):
+  // it is checked here by hand, being the only field read before the type picks what to answer
+  // (a schema call per request for one number); a command is then checked whole by its schema.
+  const body = parseJson(rawBody);
+  const type = typeof body === "object" && body !== null ? (body as { type?: unknown }).type : undefined;
+  if (typeof type !== "number" || !Number.isSafeInteger(type)) throw new BadRequestError("schema mismatch at type");
   if (type === PING) return { kind: "ping" };
   // Autocomplete: no options use it, so the answer is no suggestions (callback type 8).
   if (type === APPLICATION_COMMAND_AUTOCOMPLETE) return { kind: "unsupported", type, response: json(200, { type: 8, data: { choices: [] } }) };
@@ -95,7 +100,7 @@ export function parseDiscordInteraction(rawBody: Buffer): DiscordInteraction {
   if (type === MESSAGE_COMPONENT) return { kind: "unsupported", type, response: json(200, { type: 6 }) };
   // MODAL_SUBMIT (5: the bot opens no modals) and types newer than this code: a private hint.
   if (type !== APPLICATION_COMMAND) return { kind: "unsupported", type, response: privateAnswer(UNSUPPORTED_INTERACTION_TEXT) };
-  const interaction = parseJsonBody(rawBody, interactionSchema);
+  const interaction = parseValue(body, interactionSchema());
   if ((interaction.data.type ?? CHAT_INPUT) !== CHAT_INPUT) return { kind: "unsupported", type, response: privateAnswer(UNSUPPORTED_INTERACTION_TEXT) };
   const userId = interaction.member?.user.id ?? interaction.user?.id;
   if (userId === undefined) throw new BadRequestError("interaction without a user");

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import * as z from "zod/mini";
 import type { Inbound } from "../domain/types";
 import { ForbiddenError, UnauthorizedError } from "../errors";
+import { firstUse } from "../firstUse";
 import type { HttpResult } from "../http/event";
 import { text } from "../http/respond";
 import { parseJsonBody } from "./parse";
@@ -29,60 +30,64 @@ export function metaVerification(query: URLSearchParams, verifyToken: string): H
   return text(200, challenge);
 }
 
-/**
- * Ids as Meta sends them: WhatsApp `wamid.…` (base64 with = + /), Messenger `mid.…:…` or
- * `mid.$…`. Printable ASCII without spaces; they only ever become keys through a hash or a map key.
- */
-const messageId = z.string().check(z.regex(/^[\x21-\x7e]{1,512}$/));
-const numericId = z.string().check(z.regex(/^\d{1,32}$/));
-/**
- * Business-scoped user id: a two-letter country code, a period, up to 128 alphanumerics; a parent
- * BSUID has `ENT.` after the country code (US.13491208655302741918, US.ENT.11815799212886844830)
- * (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
- */
-const bsuid = z.string().check(z.regex(/^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/));
-const unixSeconds = z.string().check(z.regex(/^\d{1,12}$/));
-/** Messenger timestamps are epoch milliseconds, as numbers, or as strings in newer examples. */
-const epochMs = z.union([z.number().check(z.int(), z.gte(0)), z.pipe(z.string().check(z.regex(/^\d{1,15}$/)), z.transform(Number))]);
+/** The payload schemas, built on first use (parse.ts). */
+const schemas = firstUse(() => {
+  /**
+   * Ids as Meta sends them: WhatsApp `wamid.…` (base64 with = + /), Messenger `mid.…:…` or
+   * `mid.$…`. Printable ASCII without spaces; they only ever become keys through a hash or a map key.
+   */
+  const messageId = z.string().check(z.regex(/^[\x21-\x7e]{1,512}$/));
+  const numericId = z.string().check(z.regex(/^\d{1,32}$/));
+  /**
+   * Business-scoped user id: a two-letter country code, a period, up to 128 alphanumerics; a parent
+   * BSUID has `ENT.` after the country code (US.13491208655302741918, US.ENT.11815799212886844830)
+   * (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
+   */
+  const bsuid = z.string().check(z.regex(/^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/));
+  const unixSeconds = z.string().check(z.regex(/^\d{1,12}$/));
+  /** Messenger timestamps are epoch milliseconds, as numbers, or as strings in newer examples. */
+  const epochMs = z.union([z.number().check(z.int(), z.gte(0)), z.pipe(z.string().check(z.regex(/^\d{1,15}$/)), z.transform(Number))]);
 
-const envelope = z.looseObject({ object: z.string(), entry: z.array(z.unknown()) });
+  const envelope = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 
-const whatsappEntry = z.looseObject({ changes: z.optional(z.array(z.unknown())) });
-const change = z.looseObject({ field: z.string(), value: z.unknown() });
-const whatsappMessages = z.looseObject({
-  metadata: z.looseObject({ phone_number_id: numericId }),
-  contacts: z.optional(z.array(z.unknown())),
-  messages: z.optional(z.array(z.unknown())),
-  statuses: z.optional(z.array(z.unknown())),
-  errors: z.optional(z.array(z.unknown())),
-});
-const whatsappContact = z.looseObject({ wa_id: z.optional(numericId), user_id: z.optional(bsuid) });
-/**
- * One incoming WhatsApp message. `from` (the phone number) is absent for users who adopted a
- * username; `from_user_id` (their BSUID) is then the only address
- * (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
- */
-const whatsappMessage = z.looseObject({
-  id: messageId,
-  from: z.optional(numericId),
-  from_user_id: z.optional(bsuid),
-  group_id: z.optional(z.string()),
-  timestamp: unixSeconds,
-  type: z.string(),
-  text: z.optional(z.looseObject({ body: z.string() })),
-});
+  const whatsappEntry = z.object({ changes: z.optional(z.array(z.unknown())) });
+  const change = z.object({ field: z.string(), value: z.unknown() });
+  const whatsappMessages = z.object({
+    metadata: z.object({ phone_number_id: numericId }),
+    contacts: z.optional(z.array(z.unknown())),
+    messages: z.optional(z.array(z.unknown())),
+    statuses: z.optional(z.array(z.unknown())),
+    errors: z.optional(z.array(z.unknown())),
+  });
+  const whatsappContact = z.object({ wa_id: z.optional(numericId), user_id: z.optional(bsuid) });
+  /**
+   * One incoming WhatsApp message. `from` (the phone number) is absent for users who adopted a
+   * username; `from_user_id` (their BSUID) is then the only address
+   * (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids).
+   */
+  const whatsappMessage = z.object({
+    id: messageId,
+    from: z.optional(numericId),
+    from_user_id: z.optional(bsuid),
+    group_id: z.optional(z.string()),
+    timestamp: unixSeconds,
+    type: z.string(),
+    text: z.optional(z.object({ body: z.string() })),
+  });
 
-const messengerEntry = z.looseObject({ time: z.optional(epochMs), messaging: z.optional(z.array(z.unknown())), standby: z.optional(z.array(z.unknown())) });
-const messengerEvent = z.looseObject({
-  sender: z.optional(z.looseObject({ id: z.optional(z.string()), user_ref: z.optional(z.string()) })),
-  recipient: z.optional(z.looseObject({ id: z.optional(z.string()) })),
-  timestamp: z.optional(epochMs),
-  message: z.optional(z.looseObject({ mid: z.optional(z.string()), text: z.optional(z.string()), is_echo: z.optional(z.boolean()) })),
-});
-const messengerText = z.looseObject({
-  sender: z.looseObject({ id: numericId }),
-  recipient: z.looseObject({ id: numericId }),
-  message: z.looseObject({ mid: messageId, text: z.string() }),
+  const messengerEntry = z.object({ time: z.optional(epochMs), messaging: z.optional(z.array(z.unknown())), standby: z.optional(z.array(z.unknown())) });
+  const messengerEvent = z.object({
+    sender: z.optional(z.object({ id: z.optional(z.string()), user_ref: z.optional(z.string()) })),
+    recipient: z.optional(z.object({ id: z.optional(z.string()) })),
+    timestamp: z.optional(epochMs),
+    message: z.optional(z.object({ mid: z.optional(z.string()), text: z.optional(z.string()), is_echo: z.optional(z.boolean()) })),
+  });
+  const messengerText = z.object({
+    sender: z.object({ id: numericId }),
+    recipient: z.object({ id: numericId }),
+    message: z.object({ mid: messageId, text: z.string() }),
+  });
+  return { envelope, whatsappEntry, change, whatsappMessages, whatsappContact, whatsappMessage, messengerEntry, messengerEvent, messengerText };
 });
 
 export interface MetaMessage {
@@ -114,7 +119,7 @@ export interface MetaBatch {
  * (not JSON, no `object` or `entry`) is refused (400).
  */
 export function parseMetaPayload(rawBody: Buffer): MetaBatch {
-  const payload = parseJsonBody(rawBody, envelope);
+  const payload = parseJsonBody(rawBody, schemas().envelope);
   const batch: MetaBatch = { messages: [], skipped: [] };
   payload.entry.forEach((entry, index) => {
     const path = `entry[${index}]`;
@@ -126,23 +131,23 @@ export function parseMetaPayload(rawBody: Buffer): MetaBatch {
 }
 
 function readWhatsappEntry(raw: unknown, path: string, batch: MetaBatch): void {
-  const entry = whatsappEntry.safeParse(raw);
+  const entry = schemas().whatsappEntry.safeParse(raw);
   if (!entry.success) return void batch.skipped.push({ kind: "malformed", path, expected: false });
   (entry.data.changes ?? []).forEach((rawChange, c) => {
     const changePath = `${path}.changes[${c}]`;
-    const parsed = change.safeParse(rawChange);
+    const parsed = schemas().change.safeParse(rawChange);
     if (!parsed.success) return void batch.skipped.push({ kind: "malformed", path: changePath, expected: false });
     // Other fields (account_update, message_template_status_update, smb_message_echoes, …) carry no user messages.
     if (parsed.data.field !== "messages") return void batch.skipped.push({ kind: `whatsapp.field.${safeKind(parsed.data.field)}`, path: changePath, expected: true });
-    const value = whatsappMessages.safeParse(parsed.data.value);
+    const value = schemas().whatsappMessages.safeParse(parsed.data.value);
     if (!value.success) return void batch.skipped.push({ kind: "malformed", path: `${changePath}.value`, expected: false });
     const { metadata, contacts = [], messages = [], statuses = [], errors = [] } = value.data;
     statuses.forEach((_, s) => batch.skipped.push({ kind: "whatsapp.status", path: `${changePath}.value.statuses[${s}]`, expected: true }));
     errors.forEach((_, e) => batch.skipped.push({ kind: "whatsapp.error", path: `${changePath}.value.errors[${e}]`, expected: true }));
-    const knownContacts = contacts.map((contact) => whatsappContact.safeParse(contact)).flatMap((r) => (r.success ? [r.data] : []));
+    const knownContacts = contacts.map((contact) => schemas().whatsappContact.safeParse(contact)).flatMap((r) => (r.success ? [r.data] : []));
     messages.forEach((rawMessage, m) => {
       const messagePath = `${changePath}.value.messages[${m}]`;
-      const message = whatsappMessage.safeParse(rawMessage);
+      const message = schemas().whatsappMessage.safeParse(rawMessage);
       if (!message.success) return void batch.skipped.push({ kind: "malformed", path: messagePath, expected: false });
       const msg = message.data;
       // Groups API messages: a reply would go to the whole group, so tickets stay one-to-one.
@@ -162,17 +167,17 @@ function readWhatsappEntry(raw: unknown, path: string, batch: MetaBatch): void {
 }
 
 function readMessengerEntry(raw: unknown, path: string, batch: MetaBatch): void {
-  const entry = messengerEntry.safeParse(raw);
+  const entry = schemas().messengerEntry.safeParse(raw);
   if (!entry.success) return void batch.skipped.push({ kind: "malformed", path, expected: false });
   // Standby: another app owns the conversation (handover protocol); it answers, not us.
   (entry.data.standby ?? []).forEach((_, s) => batch.skipped.push({ kind: "messenger.standby", path: `${path}.standby[${s}]`, expected: true }));
   (entry.data.messaging ?? []).forEach((rawEvent, e) => {
     const eventPath = `${path}.messaging[${e}]`;
-    const event = messengerEvent.safeParse(rawEvent);
+    const event = schemas().messengerEvent.safeParse(rawEvent);
     if (!event.success) return void batch.skipped.push({ kind: "malformed", path: eventPath, expected: false });
     const kind = messengerKind(event.data, rawEvent);
     if (kind !== "messenger.text") return void batch.skipped.push({ kind, path: eventPath, expected: kind !== "messenger.unknown" });
-    const message = messengerText.safeParse(rawEvent);
+    const message = schemas().messengerText.safeParse(rawEvent);
     // Messages always carry a timestamp; should one not, the entry's time still keeps retries identical.
     const sentAt = event.data.timestamp ?? entry.data.time;
     if (!message.success || sentAt === undefined) return void batch.skipped.push({ kind: "malformed", path: eventPath, expected: false });
@@ -185,7 +190,7 @@ function readMessengerEntry(raw: unknown, path: string, batch: MetaBatch): void 
 }
 
 /** The Messenger webhook event kinds (https://developers.facebook.com/documentation/business-messaging/messenger-platform/webhooks/webhook-events). */
-function messengerKind(event: z.infer<typeof messengerEvent>, raw: unknown): string {
+function messengerKind(event: z.infer<ReturnType<typeof schemas>["messengerEvent"]>, raw: unknown): string {
   const has = (key: string) => typeof raw === "object" && raw !== null && key in raw;
   if (event.message !== undefined) {
     if (event.message.is_echo === true) return "messenger.echo";

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 
 /**
  * Constant-time string equality. Both sides are hashed first so the comparison takes the same
@@ -6,8 +6,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
  */
 export function safeEqual(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  const a = createHash("sha256").update(given, "utf8").digest();
-  const b = createHash("sha256").update(expected, "utf8").digest();
+  const a = hash("sha256", given, "buffer");
+  const b = hash("sha256", expected, "buffer");
   return timingSafeEqual(a, b) && given.length === expected.length;
 }
 

@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import type { Answer, Inbound } from "../domain/types";
 import { BadRequestError, UnauthorizedError } from "../errors";
 import type { HttpResult } from "../http/event";
+import { firstUse } from "../firstUse";
 import { empty, json } from "../http/respond";
 import { parseJsonBody, parseValue } from "./parse";
 import { slackText } from "./outgoingText";
@@ -25,38 +26,42 @@ export function verifySlack(headers: Readonly<Record<string, string>>, rawBody: 
   if (!safeEqualBytes(Buffer.from(match[1] as string, "hex"), expected)) throw new UnauthorizedError("slack signature invalid");
 }
 
-const slackId = z.string().check(z.regex(/^[A-Z0-9]{2,32}$/));
+/** The payload schemas, built on first use (parse.ts). */
+const schemas = firstUse(() => {
+  const slackId = z.string().check(z.regex(/^[A-Z0-9]{2,32}$/));
 
-const messageEvent = z.looseObject({
-  type: z.string(),
-  user: z.optional(z.string()),
-  text: z.optional(z.string()),
-  channel: z.optional(z.string()),
-  channel_type: z.optional(z.string()),
-  subtype: z.optional(z.string()),
-  bot_id: z.optional(z.string()),
-});
+  const messageEvent = z.object({
+    type: z.string(),
+    user: z.optional(z.string()),
+    text: z.optional(z.string()),
+    channel: z.optional(z.string()),
+    channel_type: z.optional(z.string()),
+    subtype: z.optional(z.string()),
+    bot_id: z.optional(z.string()),
+  });
 
-/** Every Events API body names its envelope type first (https://docs.slack.dev/apis/events-api/). */
-const envelopeType = z.looseObject({ type: z.string() });
-const urlVerification = z.looseObject({ type: z.literal("url_verification"), challenge: z.string().check(z.maxLength(256)) });
-const eventCallback = z.looseObject({
-  type: z.literal("event_callback"),
-  event_id: z.string().check(z.regex(/^[\w-]{1,64}$/)),
-  event_time: z.number().check(z.int(), z.gte(0)),
-  team_id: slackId,
-  event: messageEvent,
-});
+  /** Every Events API body names its envelope type first (https://docs.slack.dev/apis/events-api/). */
+  const envelopeType = z.looseObject({ type: z.string() });
+  const urlVerification = z.object({ type: z.literal("url_verification"), challenge: z.string().check(z.maxLength(256)) });
+  const eventCallback = z.object({
+    type: z.literal("event_callback"),
+    event_id: z.string().check(z.regex(/^[\w-]{1,64}$/)),
+    event_time: z.number().check(z.int(), z.gte(0)),
+    team_id: slackId,
+    event: messageEvent,
+  });
 
-/** https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
-const slashCommand = z.looseObject({
-  command: z.string(),
-  text: z.string().check(z.maxLength(4000)),
-  user_id: slackId,
-  team_id: slackId,
-  trigger_id: z.string().check(z.regex(/^[\w.-]{1,128}$/)),
-  channel_id: z.optional(z.string()),
-  response_url: z.optional(z.string().check(z.maxLength(512))),
+  /** https://docs.slack.dev/interactivity/implementing-slash-commands#app_command_handling */
+  const slashCommand = z.object({
+    command: z.string(),
+    text: z.string().check(z.maxLength(4000)),
+    user_id: slackId,
+    team_id: slackId,
+    trigger_id: z.string().check(z.regex(/^[\w.-]{1,128}$/)),
+    channel_id: z.optional(z.string()),
+    response_url: z.optional(z.string().check(z.maxLength(512))),
+  });
+  return { slackId, messageEvent, envelopeType, urlVerification, eventCallback, slashCommand };
 });
 
 export type SlackRequest =
@@ -98,17 +103,17 @@ function mediaType(contentType: string | undefined): string | undefined {
  * success rate (https://docs.slack.dev/reference/events/app_rate_limited).
  */
 function parseEvent(rawBody: Buffer): SlackRequest {
-  const body = parseJsonBody(rawBody, envelopeType);
-  if (body.type === "url_verification") return { kind: "urlVerification", challenge: parseValue(body, urlVerification).challenge };
+  const body = parseJsonBody(rawBody, schemas().envelopeType);
+  if (body.type === "url_verification") return { kind: "urlVerification", challenge: parseValue(body, schemas().urlVerification).challenge };
   if (body.type === "app_rate_limited") return { kind: "ignored", reason: "app_rate_limited" };
   if (body.type !== "event_callback") return { kind: "ignored", reason: "other envelope" };
-  const callback = parseValue(body, eventCallback);
+  const callback = parseValue(body, schemas().eventCallback);
   const event = callback.event;
   if (event.type !== "message") return { kind: "ignored", reason: "not a message" };
   if (event.subtype !== undefined || event.bot_id !== undefined) return { kind: "ignored", reason: "bot or edited message" };
   if (event.channel_type !== "im") return { kind: "ignored", reason: "not a direct message" };
   if (event.user === undefined || event.text === undefined || event.channel === undefined) return { kind: "ignored", reason: "no user or text" };
-  const user = parseValue(event.user, slackId);
+  const user = parseValue(event.user, schemas().slackId);
   return {
     kind: "message",
     channel: event.channel,
@@ -126,7 +131,7 @@ function parseForm(rawBody: Buffer, requestTimestampMs: number): SlackRequest {
   const form = Object.fromEntries(new URLSearchParams(rawBody.toString("utf8")));
   // Interactivity (buttons, shortcuts, modals) posts a `payload` field; the bot sends none of those.
   if (form.command === undefined && form.payload !== undefined) return { kind: "ignored", reason: "interactivity payload" };
-  const command = parseValue(form, slashCommand);
+  const command = parseValue(form, schemas().slashCommand);
   if (command.command !== "/ticket") return { kind: "unknownCommand" };
   return {
     kind: "slashCommand",

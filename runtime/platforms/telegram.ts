@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { Answer, Inbound } from "../domain/types";
 import { UnauthorizedError } from "../errors";
+import { firstUse } from "../firstUse";
 import { empty, json } from "../http/respond";
 import type { HttpResult } from "../http/event";
 import { telegramText } from "./outgoingText";
@@ -15,27 +16,28 @@ export function verifyTelegram(headers: Readonly<Record<string, string>>, webhoo
 }
 
 /**
- * The parts of a Message we read (https://core.telegram.org/bots/api#message). `chat.type` and
- * `from.is_bot` are required by the Bot API reference, yet Telegram's own update examples
- * (https://core.telegram.org/bots/webhooks#testing-your-bot-with-updates) leave them out, so
- * neither is required here.
- */
-const message = z.looseObject({
-  message_id: idNumber,
-  date: idNumber,
-  chat: z.looseObject({ id: idNumber, type: z.optional(z.string()) }),
-  from: z.optional(z.looseObject({ id: idNumber, is_bot: z.optional(z.boolean()) })),
-  text: z.optional(z.string()),
-});
-
-/**
  * An Update has `update_id` and at most one of its optional fields (message, edited_message,
  * channel_post, callback_query, my_chat_member, …: https://core.telegram.org/bots/api#update). Only
- * `message` is read; every other kind is acknowledged and skipped.
+ * `message` is read; every other kind is acknowledged and skipped. Built on first use (parse.ts).
  */
-export const telegramUpdateSchema = z.looseObject({
-  update_id: z.number().check(z.int(), z.gte(0), z.lte(2 ** 53)),
-  message: z.optional(message),
+export const telegramUpdateSchema = firstUse(() => {
+  /**
+   * The parts of a Message we read (https://core.telegram.org/bots/api#message). `chat.type` and
+   * `from.is_bot` are required by the Bot API reference, yet Telegram's own update examples
+   * (https://core.telegram.org/bots/webhooks#testing-your-bot-with-updates) leave them out, so
+   * neither is required here.
+   */
+  const message = z.object({
+    message_id: idNumber(),
+    date: idNumber(),
+    chat: z.object({ id: idNumber(), type: z.optional(z.string()) }),
+    from: z.optional(z.object({ id: idNumber(), is_bot: z.optional(z.boolean()) })),
+    text: z.optional(z.string()),
+  });
+  return z.looseObject({
+    update_id: z.number().check(z.int(), z.gte(0), z.lte(2 ** 53)),
+    message: z.optional(message),
+  });
 });
 
 export type TelegramUpdate =
@@ -48,7 +50,7 @@ export const PRIVATE_CHAT_ONLY_TEXT =
   "For your privacy I only handle support requests in a private chat, where nobody else can read your tickets. Open a chat with me and send /help.";
 
 export function parseTelegramUpdate(rawBody: Buffer): TelegramUpdate {
-  const update = parseJsonBody(rawBody, telegramUpdateSchema);
+  const update = parseJsonBody(rawBody, telegramUpdateSchema());
   const updateId = update.update_id;
   const msg = update.message;
   if (msg === undefined) return { kind: "ignored", updateId, reason: updateKind(update) };

@@ -32,7 +32,7 @@ import { seedTickets } from "../support/seedTickets";
 import { startSqsStandIn, type SqsStandIn } from "../support/sqsStandIn";
 import { type IamWorld, worldFromProgram } from "./iamWorld";
 
-/** Valid secret values (runtime/adapters/secrets.ts SECRET_SCHEMAS), obviously fake. */
+/** Valid secret values (runtime/adapters/secrets.ts SECRET_FIELDS), obviously fake. */
 const SECRET_VALUES: Record<SecretName, object> = {
   telegram: { webhookSecret: "tg-secret", botToken: "123:fake" },
   discord: { publicKey: "a".repeat(64), applicationId: "123456", botToken: "fake" },

@@ -42,6 +42,22 @@ describe("shared HTTP layer", () => {
       const api = matchRoute("GET", "/api/tickets/t1");
       assert.ok(api.kind === "route" && api.params.id === "t1");
     });
+    it("matches the method case-insensitively, ignores one trailing slash, decodes parameters and refuses empty or undecodable ones", () => {
+      const lower = matchRoute("post", "/webhooks/telegram/");
+      assert.ok(lower.kind === "route" && lower.route.handler === "telegram");
+      const encoded = matchRoute("GET", "/api/exports/a%2Db/download");
+      assert.ok(encoded.kind === "route" && encoded.route.path === "/api/exports/{id}/download" && encoded.params.id === "a-b");
+      assert.equal(matchRoute("GET", "/api/tickets//messages").kind, "notFound");
+      assert.equal(matchRoute("GET", "/api/tickets/%E0%A4%A").kind, "notFound");
+      // The method decides between routes of one path template; a path with only other methods is 405.
+      assert.deepEqual(matchRoute("GET", "/api/tickets/t1/messages"), { kind: "methodNotAllowed", allow: ["POST"] });
+      const patch = matchRoute("PATCH", "/api/tickets/t1");
+      assert.ok(patch.kind === "route" && patch.route.method === "PATCH" && patch.params.id === "t1");
+      // Another table is compiled on its own.
+      const own = matchRoute("GET", "/x/7", [{ method: "GET", path: "/x/{n}", handler: "health", group: "health", requiresBody: false }]);
+      assert.ok(own.kind === "route" && own.params.n === "7");
+      assert.equal(matchRoute("GET", "/x/7").kind, "notFound");
+    });
   });
 
   describe("origin lock", () => {

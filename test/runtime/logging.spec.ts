@@ -1,4 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createLogger, stdoutSink } from "../../runtime/adapters/logger";
 import { createDiscordHandler } from "../../runtime/handlers/discord";
 import { createMetaHandler } from "../../runtime/handlers/meta";
 import { createSlackHandler } from "../../runtime/handlers/slack";
@@ -60,5 +64,69 @@ describe("logs", () => {
     }
     assert.ok(lines.some((l) => l.includes('"status":401')));
     assert.ok(lines.some((l) => l.includes('"status":400')));
+  });
+});
+
+describe("the standard output sink", () => {
+  const eagain = () => Object.assign(new Error("write EAGAIN"), { code: "EAGAIN" });
+  const collector = () => {
+    const chunks: Buffer[] = [];
+    return { chunks, text: () => Buffer.concat(chunks).toString("utf8"), stream: () => ({ write: (chunk: Buffer | string) => chunks.push(Buffer.from(chunk)) }) };
+  };
+
+  it("writes each line whole and synchronously to the descriptor", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "botfleet-log-"));
+    const file = path.join(dir, "out.log");
+    const fd = fs.openSync(file, "w");
+    try {
+      const queued = collector();
+      const logger = createLogger({ handler: "test" }, stdoutSink((bytes) => fs.writeSync(fd, bytes), queued.stream));
+      logger.info("first", { n: 1 });
+      logger.child({ reference: "r1" }).warn("second");
+      // Synchronous: on disk before anything else runs, nothing queued.
+      const lines = fs.readFileSync(file, "utf8").split("\n");
+      assert.equal(lines.length, 3);
+      assert.equal(lines[2], "");
+      assert.deepEqual(
+        lines.slice(0, 2).map((l) => { const { level, message, n, reference } = JSON.parse(l) as Record<string, unknown>; return { level, message, n, reference }; }),
+        [{ level: "info", message: "first", n: 1, reference: undefined }, { level: "warn", message: "second", n: undefined, reference: "r1" }],
+      );
+      assert.deepEqual(queued.chunks, []);
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("hands the line and every later one to the stream once the descriptor refuses (EAGAIN), in order", () => {
+    const direct: string[] = [];
+    let full = false;
+    const queued = collector();
+    const sink = stdoutSink((bytes) => {
+      if (full) throw eagain();
+      direct.push(bytes.toString());
+      return bytes.length;
+    }, queued.stream);
+    sink("a");
+    full = true;
+    sink("b");
+    full = false; // the pipe drained, but the stream may still hold "b": "c" must not overtake it
+    sink("c");
+    assert.deepEqual(direct, ["a\n"]);
+    assert.equal(queued.text(), "b\nc\n");
+    assert.equal(queued.chunks.length, 2);
+  });
+
+  it("queues the rest of a line the descriptor took only in part (multi-byte text kept whole)", () => {
+    const direct: Buffer[] = [];
+    const queued = collector();
+    const sink = stdoutSink((bytes) => {
+      direct.push(bytes.subarray(0, 2)); // "h" and the first byte of "é"
+      return 2;
+    }, queued.stream);
+    sink("héllo wörld");
+    sink("next");
+    assert.equal(direct.length, 1);
+    assert.equal(Buffer.concat([...direct, ...queued.chunks]).toString("utf8"), "héllo wörld\nnext\n");
   });
 });

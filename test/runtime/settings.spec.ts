@@ -70,4 +70,19 @@ describe("secret sources", () => {
     assert.equal(source.has("origin"), false);
     await assert.rejects(source.get("slack"), /signingSecret/);
   });
+
+  it("local: checks a secret again only when its environment values changed", async () => {
+    const env: Record<string, string | undefined> = { TELEGRAM_WEBHOOK_SECRET: "first_secret" };
+    const source = envSecretSource(env);
+    const first = await source.get("telegram");
+    assert.equal(await source.get("telegram"), first, "unchanged values: the value already checked");
+    env.TELEGRAM_WEBHOOK_SECRET = "second_secret";
+    assert.deepEqual(await source.get("telegram"), { webhookSecret: "second_secret", botToken: "local" });
+    env.TELEGRAM_WEBHOOK_SECRET = "not allowed!";
+    await assert.rejects(source.get("telegram"), /webhookSecret/);
+    await assert.rejects(source.get("telegram"), /webhookSecret/);
+    env.TELEGRAM_BOT_TOKEN = "123:abc";
+    env.TELEGRAM_WEBHOOK_SECRET = "first_secret";
+    assert.deepEqual(await source.get("telegram"), { webhookSecret: "first_secret", botToken: "123:abc" });
+  });
 });

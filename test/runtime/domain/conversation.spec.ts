@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { parseCommand } from "../../../runtime/domain/commands";
+import { clip, parseCommand } from "../../../runtime/domain/commands";
 import { decide, newUserState, REPEAT_WINDOW_MS, TEXT } from "../../../runtime/domain/conversation";
 import { DEDUPE_WINDOW_DAYS, deliveryHash, MAX_ANSWERS_KEPT, MAX_HANDLED, previousOutcome, utcDay } from "../../../runtime/domain/deliveryMemory";
-import { base32, TICKET_ID, ticketIdFor } from "../../../runtime/domain/ids";
+import { base32, newReference, TICKET_ID, ticketIdFor } from "../../../runtime/domain/ids";
 import { takeToken } from "../../../runtime/domain/rateLimit";
 import type { Inbound, Ticket, UserState } from "../../../runtime/domain/types";
 
@@ -50,6 +50,21 @@ describe("domain: ids", () => {
   it("base32 encodes 5 bits per character", () => {
     assert.equal(base32(new Uint8Array([0xff])), "zw");
     assert.equal(base32(new Uint8Array(16)).length, 26);
+  });
+
+  it("references are 80 random bits in 16 base32 characters, never repeated across the random pool's refills", () => {
+    const seen = new Set(Array.from({ length: 1000 }, () => newReference()));
+    assert.equal(seen.size, 1000);
+    for (const reference of seen) assert.match(reference, /^[0-9a-hjkmnp-tv-z]{16}$/);
+  });
+
+  it("clip cuts at characters, never inside a surrogate pair, and leaves shorter texts as they are", () => {
+    assert.equal(clip("abc", 3), "abc");
+    assert.equal(clip("abcd", 3), "abc");
+    assert.equal(clip("a😀b", 2), "a😀");
+    assert.equal(clip("😀😀😀", 2), "😀😀");
+    // Four UTF-16 units but three characters: within a limit of 3.
+    assert.equal(clip("a😀b", 3), "a😀b");
   });
 });
 
@@ -149,6 +164,26 @@ describe("domain: conversation", () => {
     let state: UserState = fresh();
     for (let i = 0; i < MAX_HANDLED + 20; i++) state = decide({ state, inbound: inbound("/start"), command: parseCommand("/start"), now: T0 + i, settings: big }).state;
     assert.equal(Object.keys(state.handled).length, MAX_HANDLED);
+  });
+
+  it("cuts the oldest answers and records first, whatever order the stored map lists them in", () => {
+    const big = { ...settings, rateLimit: { capacity: 100_000, refillPerMinute: 1000 } };
+    const answer = { kind: "text" as const, text: "kept", private: false };
+    // Stored records in no particular order (a DynamoDB map keeps none): MAX_ANSWERS_KEPT + 5 answers within dedupeTtlHours.
+    const ages = Array.from({ length: MAX_ANSWERS_KEPT + 5 }, (_, i) => i).sort((a, b) => ((a * 37) % 11) - ((b * 37) % 11) || a - b);
+    const handled = Object.fromEntries(ages.map((age) => [deliveryHash(`old${age}`), { at: T0 - 60_000 * (age + 1), answer }]));
+    const state = decide({ state: { ...fresh(), handled }, inbound: inbound("/start"), command: parseCommand("/start"), now: T0, settings: big }).state;
+    const answered = (age: number) => previousOutcome(state, `old${age}`, T0, big.dedupeTtlHours);
+    // The new answer and the MAX_ANSWERS_KEPT - 1 youngest stored ones keep their text; the 6 oldest only their record.
+    for (let age = 0; age < MAX_ANSWERS_KEPT - 1; age++) assert.deepEqual(answered(age), { kind: "handled", answer }, `age ${age}`);
+    for (let age = MAX_ANSWERS_KEPT - 1; age < MAX_ANSWERS_KEPT + 5; age++) assert.deepEqual(answered(age), { kind: "handled", answer: { kind: "silent" } }, `age ${age}`);
+
+    // Past MAX_HANDLED records, the oldest are forgotten.
+    const many = Object.fromEntries(Array.from({ length: MAX_HANDLED + 3 }, (_, i) => MAX_HANDLED + 2 - i).map((age) => [deliveryHash(`r${age}`), { at: T0 - 1000 * (age + 1) }]));
+    const trimmed = decide({ state: { ...fresh(), handled: many }, inbound: inbound("/start"), command: parseCommand("/start"), now: T0, settings: big }).state;
+    assert.equal(Object.keys(trimmed.handled).length, MAX_HANDLED);
+    for (const age of [0, 1, MAX_HANDLED - 2]) assert.notEqual(previousOutcome(trimmed, `r${age}`, T0, 48), undefined, `age ${age}`);
+    for (const age of [MAX_HANDLED - 1, MAX_HANDLED, MAX_HANDLED + 2]) assert.equal(previousOutcome(trimmed, `r${age}`, T0, 48), undefined, `age ${age}`);
   });
 
   it("finds fast-path appends of any day of the window (and tomorrow's, for a clock past midnight) with their ticket", () => {

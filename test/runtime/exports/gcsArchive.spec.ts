@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { createStorage, readArchiveSettings } from "../../../runtime/adapters/gcsArchive";
+import { readArchiveSettings } from "../../../runtime/adapters/archiveSettings";
+import { createStorage } from "../../../runtime/adapters/gcsArchive";
 import { ConfigError } from "../../../runtime/errors";
 import { exportDepsFromEnv } from "../../../runtime/handlers/export";
 

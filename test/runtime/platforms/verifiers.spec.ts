@@ -125,3 +125,20 @@ describe("platform verifiers (property-based, real crypto)", () => {
     assert.throws(() => verifyDiscord(discordHeaders(body, keys, NOW / 1000), body, "zz", NOW), (e: unknown) => e instanceof BotfleetError && e.status === 500);
   });
 });
+
+describe("JSON bodies", () => {
+  it("are strict UTF-8: an invalid or cut-off sequence is a 400, and the shared decoder reads the next body whole", () => {
+    const valid = Buffer.from(JSON.stringify({ update_id: 5, message: { message_id: 1, date: 1, chat: { id: 7 }, from: { id: 7 }, text: "héllo" } }));
+    rejects(() => parseTelegramUpdate(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d])), 400);
+    // A body ending inside a two-byte character: nothing of it may carry over into the next decode.
+    rejects(() => parseTelegramUpdate(Buffer.concat([Buffer.from('{"update_id":1,"x":"'), Buffer.from([0xc3])])), 400);
+    const update = parseTelegramUpdate(valid);
+    assert.ok(update.kind === "message" && update.inbound.text === "héllo");
+    // Discord reads its body once for the type and the command alike.
+    rejects(() => parseDiscordInteraction(Buffer.from([0xc3, 0x28])), 400);
+    assert.equal(parseDiscordInteraction(Buffer.from('{"type":1}')).kind, "ping");
+    rejects(() => parseDiscordInteraction(Buffer.from('{"type":2}')), 400);
+    // The type is an integer, or the body is refused before anything else is read.
+    for (const body of ["null", "[]", "[1]", "{}", '{"type":"1"}', '{"type":1.5}', '{"type":9007199254740993}']) rejects(() => parseDiscordInteraction(Buffer.from(body)), 400);
+  });
+});
