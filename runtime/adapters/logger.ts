@@ -55,14 +55,35 @@ export function stdoutSink(writeNow: WriteNow = (bytes) => writeSync(1, bytes), 
 const defaultSink = stdoutSink();
 
 export function createLogger(base: LogFields = {}, sink: LogSink = defaultSink): Logger {
-  const write = (level: string, message: string, fields?: LogFields) =>
-    sink(JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...fields }));
-  return {
-    info: (message, fields) => write("info", message, fields),
-    warn: (message, fields) => write("warn", message, fields),
-    error: (message, fields) => write("error", message, fields),
-    child: (fields) => createLogger({ ...base, ...fields }, sink),
-  };
+  return new JsonLogger(base, sink);
+}
+
+/** A class, not closures: a child logger per request costs one object. */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly base: LogFields,
+    private readonly sink: LogSink,
+  ) {}
+
+  info(message: string, fields?: LogFields): void {
+    this.write("info", message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.write("warn", message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.write("error", message, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new JsonLogger({ ...this.base, ...fields }, this.sink);
+  }
+
+  private write(level: string, message: string, fields: LogFields | undefined): void {
+    this.sink(JSON.stringify({ level, time: new Date().toISOString(), message, ...this.base, ...fields }));
+  }
 }
 
 /** The error's class and, for AWS SDK errors, its name — never its message, which may echo input. */

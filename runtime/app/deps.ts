@@ -45,6 +45,14 @@ export function documentClientFor(settings: EntrySettings, env: Env): DynamoDBDo
   return createDocumentClient(settings.mode === "local" && endpoint !== undefined && endpoint !== "" ? { endpoint } : {});
 }
 
+const deliveryDepsOf = new WeakMap<BotDeps, DeliveryDeps>();
+
+/** What `deliver` runs on, made once per BotDeps (they live as long as the cold start) rather than per delivery. */
 export function deliveryDeps(deps: BotDeps): DeliveryDeps {
-  return { store: deps.store, clock: deps.clock, settings: deps.settings, outbound: deps.outbound ?? storeOutbox(deps.store, deps.clock) };
+  let made = deliveryDepsOf.get(deps);
+  if (made === undefined) {
+    made = { store: deps.store, clock: deps.clock, settings: deps.settings, outbound: deps.outbound ?? storeOutbox(deps.store, deps.clock) };
+    deliveryDepsOf.set(deps, made);
+  }
+  return made;
 }

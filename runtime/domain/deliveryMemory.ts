@@ -38,8 +38,9 @@ export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS);
  * delivery appended by a function whose clock had already passed midnight is still found.
  */
 export function windowDays(now: number): number[] {
-  const today = utcDay(now);
-  return Array.from({ length: DEDUPE_WINDOW_DAYS + 2 }, (_, i) => today - DEDUPE_WINDOW_DAYS + i);
+  const days: number[] = [];
+  for (let day = utcDay(now) - DEDUPE_WINDOW_DAYS, last = utcDay(now) + 1; day <= last; day++) days.push(day);
+  return days;
 }
 
 let lastKey: string | undefined;
@@ -96,35 +97,47 @@ export function remember(state: UserState, deliveryKey: string, answer: Answer, 
   const windowStart = (utcDay(now) - DEDUPE_WINDOW_DAYS) * DAY_MS;
   const answersFrom = now - dedupeTtlHours * 3_600_000;
   const record: DeliveryRecord = answer.kind === "text" ? { at: now, answer } : { at: now };
-  const handled: Record<string, DeliveryRecord> = { [deliveryHash(deliveryKey)]: record };
-  // One pass, no copies: newest first matters only when something must be cut (records past
-  // MAX_HANDLED, answers past MAX_ANSWERS_KEPT), and then the records are sorted.
+  const hash = deliveryHash(deliveryKey);
+  // One pass to count, then no JS copy at all when nothing is cut or changed (most deliveries): the
+  // records are copied as they are. Newest first matters only when something must be cut (records
+  // past MAX_HANDLED, answers past MAX_ANSWERS_KEPT), and then the records are sorted.
   const hashes = Object.keys(state.handled);
   let inWindow = 0;
   let liveAnswers = answer.kind === "text" ? 1 : 0;
-  for (const hash of hashes) {
-    const kept = state.handled[hash] as DeliveryRecord;
-    if (kept.at < windowStart) continue;
-    inWindow++;
-    if (kept.answer !== undefined && kept.at > answersFrom) liveAnswers++;
-  }
-  if (inWindow <= MAX_HANDLED - 1 && liveAnswers <= MAX_ANSWERS_KEPT) {
-    for (const hash of hashes) {
-      const kept = state.handled[hash] as DeliveryRecord;
-      if (kept.at < windowStart) continue;
-      handled[hash] = kept.answer !== undefined && kept.at <= answersFrom ? { at: kept.at } : kept;
+  let changed = false;
+  for (const key of hashes) {
+    const kept = state.handled[key] as DeliveryRecord;
+    if (kept.at < windowStart) {
+      changed = true;
+      continue;
     }
-  } else {
+    inWindow++;
+    if (kept.answer === undefined) continue;
+    if (kept.at > answersFrom) liveAnswers++;
+    else changed = true;
+  }
+  let handled: Record<string, DeliveryRecord>;
+  if (inWindow > MAX_HANDLED - 1 || liveAnswers > MAX_ANSWERS_KEPT) {
+    handled = { [hash]: record };
     const newest = Object.entries(state.handled)
       .filter(([, kept]) => kept.at >= windowStart)
       .sort(([, x], [, y]) => y.at - x.at)
       .slice(0, MAX_HANDLED - 1);
     let answers = answer.kind === "text" ? 1 : 0;
-    for (const [hash, kept] of newest) {
+    for (const [key, kept] of newest) {
       const keepAnswer = kept.answer !== undefined && kept.at > answersFrom && answers < MAX_ANSWERS_KEPT;
       if (keepAnswer) answers++;
-      handled[hash] = keepAnswer ? kept : { at: kept.at };
+      handled[key] = keepAnswer ? kept : { at: kept.at };
     }
+  } else if (changed) {
+    handled = { [hash]: record };
+    for (const key of hashes) {
+      const kept = state.handled[key] as DeliveryRecord;
+      if (kept.at < windowStart) continue;
+      handled[key] = kept.answer !== undefined && kept.at <= answersFrom ? { at: kept.at } : kept;
+    }
+  } else {
+    handled = { ...state.handled, [hash]: record };
   }
   const firstDay = utcDay(now) - DEDUPE_WINDOW_DAYS;
   const appended = daysFrom(state.appended, firstDay);

@@ -53,7 +53,10 @@ export async function handleDiscord(deps: DiscordDeps, request: HttpRequest): Pr
   return DEFERRED_PRIVATE_RESPONSE;
 }
 
-export const createDiscordHandler = (deps: BotDeps, deferral?: DeferralPorts) =>
-  httpEntry("discord", () => Promise.resolve(withDeferral(deps, deferral)), handleDiscord, deps.logger);
+export const createDiscordHandler = (deps: BotDeps, deferral?: DeferralPorts) => {
+  // One dependencies object for every request (deliveryDeps is made once per it).
+  const withPorts = withDeferral(deps, deferral);
+  return httpEntry("discord", () => Promise.resolve(withPorts), handleDiscord, deps.logger);
+};
 
 export const handler = httpEntry("discord", oncePerColdStart(() => botDepsWithDeferral()), handleDiscord);

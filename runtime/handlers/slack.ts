@@ -92,7 +92,10 @@ export interface SlackDeps extends BotDeps {
   readonly deferral?: DeferralPorts;
 }
 
-export const createSlackHandler = (deps: BotDeps, deferral?: DeferralPorts) =>
-  httpEntry("slack", () => Promise.resolve(withDeferral(deps, deferral)), handleSlack, deps.logger);
+export const createSlackHandler = (deps: BotDeps, deferral?: DeferralPorts) => {
+  // One dependencies object for every request (deliveryDeps is made once per it).
+  const withPorts = withDeferral(deps, deferral);
+  return httpEntry("slack", () => Promise.resolve(withPorts), handleSlack, deps.logger);
+};
 
 export const handler = httpEntry("slack", oncePerColdStart(() => botDepsWithDeferral()), handleSlack);

@@ -27,11 +27,23 @@ export interface Deadline {
 export const NO_CONTEXT_BUDGET_MS = 29_000;
 
 export function deadlineAt(at: number, now: () => number = Date.now): Deadline {
-  return {
-    at,
-    remainingMs: () => Math.max(0, at - now()),
-    earlier: (marginMs, limitAt) => deadlineAt(Math.min(at - marginMs, limitAt ?? Number.POSITIVE_INFINITY), now),
-  };
+  return new DeadlineAt(at, now);
+}
+
+/** A class, not closures: every request makes one. */
+class DeadlineAt implements Deadline {
+  constructor(
+    readonly at: number,
+    private readonly now: () => number,
+  ) {}
+
+  remainingMs(): number {
+    return Math.max(0, this.at - this.now());
+  }
+
+  earlier(marginMs: number, limitAt?: number): Deadline {
+    return new DeadlineAt(Math.min(this.at - marginMs, limitAt ?? Number.POSITIVE_INFINITY), this.now);
+  }
 }
 
 /** The invocation's deadline, from Lambda's context when there is one. */
