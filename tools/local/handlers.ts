@@ -61,8 +61,11 @@ export async function buildHandlers(env: Env, logger: Logger): Promise<LocalHand
 
 /** The local schedule polls often: a run that found nothing to export is not worth a log line. */
 function quietWhenIdle(logger: Logger): Logger {
+  // Delegates each method: the logger is a class instance, whose methods a spread would not copy.
   return {
-    ...logger,
+    warn: (message, fields) => logger.warn(message, fields),
+    error: (message, fields) => logger.error(message, fields),
+    child: (fields) => logger.child(fields),
     info: (message, fields) => {
       if (message === "export run" && fields?.runs === 0 && fields.daily === undefined) return;
       if ((message === "outbox run" || message === "outbox invocation") && fields?.delivered === 0 && fields.failed === 0 && fields.duplicates === 0) return;
