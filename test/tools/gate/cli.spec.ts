@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Writable } from "node:stream";
 import { runGate } from "../../../tools/gate/cli";
+import { Capture, isRunning } from "./processes";
 import { SECRET_SIG, SIG_KEY } from "../../../tools/gate/engineEncoding";
 import { listStacks } from "../../../tools/gate/stacks";
 import { type ProgramRun, runProgram } from "../../../tools/program/runUnderMocks";
@@ -15,14 +15,6 @@ const ROOT = path.join(__dirname, "..", "..", "..");
 /** What `npm run plan` / `npm run audit` run. */
 const CLI = path.join(ROOT, "tools", "gate", "run.cjs");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "exports");
-
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 async function gate(args: string[], hooks: { onPackStart?: (pid: number) => void; projectDir?: string; packDir?: string } = {}) {
   const out = new Capture();
@@ -39,15 +31,6 @@ function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: numbe
   child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
   return { child, done: new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr }))) };
-}
-
-/** Alive and not a zombie (an orphan's exit status may wait for a PID 1 that never reaps it). */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 /** Children of a process whose command line mentions run-policy-pack (Linux /proc). */

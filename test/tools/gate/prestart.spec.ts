@@ -3,29 +3,12 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Writable } from "node:stream";
 import { runGate } from "../../../tools/gate/cli";
+import { Capture, isRunning } from "./processes";
 import { openEngineRelay } from "../../../tools/gate/engineRelay";
 import { prestartFor } from "../../../tools/gate/prestart";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
-
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
-/** Alive and not a zombie. */
-function isRunning(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 /** This process's children whose command line runs a policy pack (Linux /proc). */
 function packChildren(): number[] {
