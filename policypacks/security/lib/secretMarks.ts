@@ -9,7 +9,7 @@
  * cannot tell a secret from a plain value. Hand-written on purpose: no API of @pulumi/policy 1.21
  * exposes it, so we wrap that module's own deserializeProperties (server.js calls it through the
  * module object) to remember the wire form of each props object it returns. Nothing is changed in
- * what policies see. test/policypacks/secrets.spec.ts fails if an upgrade stops this working.
+ * what policies see. test/policypacks/propsConversion.spec.ts fails if an upgrade stops this working.
  */
 import { rawOf } from "./unknowns";
 
@@ -22,6 +22,16 @@ interface StructLike {
 type Deserialize = (struct: StructLike, proxySecrets: boolean) => Record<string, unknown>;
 
 const wireForms = new WeakMap<object, Record<string, unknown>>();
+/**
+ * A resource's props Struct → its JavaScript form. @pulumi/policy's Analyze deserializes the props
+ * once per policy it cannot skip by type (server.js makeAnalyzeRpcFun: only a policy with a single
+ * `__pulumiType` is skipped before deserializing; ours that judge several types or every resource's
+ * provider are not), and AnalyzeStack once per stack policy, each time from the same Struct object
+ * (jspb caches a message field's wrapper). Converting the protobuf Struct is most of that cost, so
+ * it is done once; each policy still gets props of its own, deserialized from that form, which
+ * nothing writes to.
+ */
+const structForms = new WeakMap<StructLike, Record<string, unknown>>();
 
 function install(): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,8 +39,12 @@ function install(): boolean {
   const original = module.deserializeProperties;
   if (original.botfleetSecretMarks) return true;
   const wrapped: Deserialize & { botfleetSecretMarks?: true } = (struct, proxySecrets) => {
-    const wire = struct.toJavaScript();
-    // Hand the original the JavaScript form we already built, so the Struct is converted once.
+    let wire = structForms.get(struct);
+    if (wire === undefined) {
+      wire = struct.toJavaScript();
+      structForms.set(struct, wire);
+    }
+    // Hand the original the JavaScript form already built.
     const props = original({ toJavaScript: () => wire }, proxySecrets);
     wireForms.set(props, wire);
     return props;
