@@ -241,10 +241,12 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
   const add = (resource: GateResource): void => {
     added.push(resource);
     byUrn.set(resource.urn, resource);
-    // Encoded now, while the provider it names is the one registered so far.
-    const request = configured.then(() => encodeAnalyzeRequest(resource, byUrn));
+    // Encoded now, while the provider it names is the one registered so far, and while the pack is
+    // busy with what came before: encoded later, the requests of a pass that waits for the previous
+    // one would all be encoded at once while the pack has nothing to do.
+    const request = encodedNow(() => encodeAnalyzeRequest(resource, byUrn));
     const response = limit(() =>
-      request.then((bytes) =>
+      Promise.all([request, configured]).then(([bytes]) =>
         unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
           throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(withoutStack(err.details || err.message))}`) : err;
         }),
@@ -256,8 +258,10 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
   let finished: Promise<Judgement> | undefined;
   const finish = (resources: readonly GateResource[] = added): Promise<Judgement> =>
     (finished ??= (async () => {
-      const { pack, config } = await configured;
       const all = indexByUrn(resources);
+      // Encoded before waiting for the pack, for the same reason as each Analyze request.
+      const stackRequest = encodeAnalyzeStackRequest(resources, all);
+      const { pack, config } = await configured;
       const violations: Violation[] = [];
       const notApplicable = new Map<string, Set<string>>();
       const record = (response: AnalyzeResponse, urn: string): void => {
@@ -268,7 +272,7 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
       };
       for (const [urn, response] of await Promise.all(responses)) record(response, urn);
       const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? stackUrn(settings.stack, settings.project);
-      const stackResponse = await unaryBytes(client, ANALYZE_STACK, encodeAnalyzeStackRequest(resources, all), decodeResponse).catch((err: unknown) => {
+      const stackResponse = await unaryBytes(client, ANALYZE_STACK, stackRequest, decodeResponse).catch((err: unknown) => {
         throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(withoutStack(err.details || err.message))}`) : err;
       });
       record(stackResponse, root);
@@ -276,6 +280,17 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
       return { pack: pack.name, version: pack.version, policies, violations: sortViolations(violations), notApplicable, analyzed: added.map((r) => r.urn), stackUrn: root };
     })());
   return { add, finish: (resources) => finish(resources).finally(markDone), done };
+}
+
+/** The value of `encode` now, as a promise: a failure rejects it rather than throwing at the caller (the program registering a resource). */
+function encodedNow(encode: () => Buffer): Promise<Buffer> {
+  try {
+    return Promise.resolve(encode());
+  } catch (err) {
+    const failed = Promise.reject(err as Error);
+    failed.catch(() => undefined);
+    return failed;
+  }
 }
 
 /** Runs tasks with at most `size` of them in flight. */
