@@ -3,11 +3,6 @@
  * TypeScript transpiled once and cached (transpile.cjs) rather than through tsx. For `plan`, the
  * security pack's process is started first (prestart.ts): it loads for a second or more, in
  * parallel with the gate's own modules.
- * npm starts it with --max-semi-space-size=64 (MB; V8's default young generation is a few MB): a
- * program run under mocks allocates short-lived objects by the hundred megabytes, and with the
- * default most of a run's time went into scavenges that copy objects about to die (the two
- * program runs of `plan --stack prod` took ~40% less time with it, measured). The pack's process
- * is started as the engine starts it, without it.
  */
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: it runs before any TypeScript loader */
