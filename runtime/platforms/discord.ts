@@ -46,14 +46,13 @@ export function verifyDiscord(headers: Readonly<Record<string, string>>, rawBody
   if (!verify(null, signed, key, Buffer.from(signature, "hex"))) throw new UnauthorizedError("discord signature invalid");
 }
 
-/** An application command interaction: the fields we read. */
+/** An application command interaction: the fields we read (its type is checked before: parseDiscordInteraction). */
 export const interactionSchema = firstUse(() => {
-  const option = z.object({ name: z.string(), type: z.number(), value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
+  const option = z.object({ value: z.optional(z.union([z.string(), z.number(), z.boolean()])) });
   const discordUser = z.object({ id: userIdSchema() });
   const snowflake = z.string().check(z.regex(/^\d{1,20}$/));
   return z.object({
     id: snowflake,
-    type: z.number().check(z.int()),
     token: z.string().check(z.regex(/^[\w.-]{1,512}$/)),
     application_id: z.optional(snowflake),
     data: z.object({ name: z.string().check(z.regex(/^[\w-]{1,32}$/)), type: z.optional(z.number()), options: z.optional(z.array(option).check(z.maxLength(25))) }),

@@ -141,4 +141,14 @@ describe("JSON bodies", () => {
     // The type is an integer, or the body is refused before anything else is read.
     for (const body of ["null", "[]", "[1]", "{}", '{"type":"1"}', '{"type":1.5}', '{"type":9007199254740993}']) rejects(() => parseDiscordInteraction(Buffer.from(body)), 400);
   });
+
+  it("checks a Discord command for what is read: the options' values, not their names or types", () => {
+    const command = (options: unknown[], extra: Record<string, unknown> = {}) =>
+      Buffer.from(JSON.stringify({ id: "1308000000000000000", type: 2, token: "t", member: { user: { id: "42" } }, data: { name: "ticket", options }, ...extra }));
+    const parsed = parseDiscordInteraction(command([{ value: "Printer" }, { name: 7, value: 3 }]));
+    assert.ok(parsed.kind === "command" && parsed.inbound.text === "/ticket Printer 3");
+    rejects(() => parseDiscordInteraction(command([{ name: "subject", type: 3, value: { nested: true } }])), 400);
+    rejects(() => parseDiscordInteraction(command([{ value: "x" }], { token: "bad token" })), 400);
+    rejects(() => parseDiscordInteraction(command([{ value: "x" }], { id: "not-a-snowflake" })), 400);
+  });
 });
