@@ -204,7 +204,7 @@ async function runOnce<T extends object>(
  * Infinity and parses a full `new Error().stack`, ~0.4 ms a resource here): it names the program's
  * line in the CLI's output and the analyzer protocol does not carry it. And the debugging labels
  * the SDK puts on each of its internal promises (runtime/debuggable.js: an id, a context and a
- * `new Error().stack`, as non-enumerable properties — a quarter of a run's time here): only a
+ * `new Error().stack`, as non-enumerable properties — a fifth of a warm run here): only a
  * leaked-promise report with PULUMI_DEBUG_PROMISE_LEAKS shows them. Which promises are pending is
  * still tracked, as the SDK does for that report.
  */
