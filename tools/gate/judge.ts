@@ -24,7 +24,7 @@ export interface PassSettings {
   readonly dryRun?: boolean;
   /** The stack's config, as the engine hands it to ConfigureStack. */
   readonly stackConfig?: { readonly values: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
-  /** Analyze calls in flight at once (the engine analyzes a step's resources concurrently too). */
+  /** Analyze calls in flight at once (default ANALYZE_IN_FLIGHT). */
   readonly concurrency?: number;
 }
 
@@ -79,6 +79,14 @@ const LEVEL_TO_PROTO = {
 // config entry that sets only properties as advisory too (analyzer_plugin.go convertPolicyConfig).
 const LEVEL_NAMES: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
+/**
+ * Analyze calls in flight at once: as many as a stack like ours has resources. A pass is fed while
+ * this thread runs the program, which reads responses only between its own steps; behind a limit
+ * of 16 the pack ran out of requests and waited (from the end of the up program to the verdict:
+ * 1.0-1.2 s at 16 in flight, 0.7-0.8 s at 64-200, measured). Still bounded for exports of
+ * thousands of resources.
+ */
+const ANALYZE_IN_FLIGHT = 256;
 const ANALYZE = "/pulumirpc.Analyzer/Analyze";
 const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
 const decodeResponse = (bytes: Uint8Array): AnalyzeResponse => analyzerPb.AnalyzeResponse.deserializeBinary(bytes);
@@ -234,7 +242,7 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
   let markDone!: () => void;
   const done = new Promise<void>((resolve) => (markDone = resolve));
   configured.catch(markDone);
-  const limit = limiter(settings.concurrency ?? 16);
+  const limit = limiter(settings.concurrency ?? ANALYZE_IN_FLIGHT);
   const added: GateResource[] = [];
   const byUrn = new Map<string, GateResource>();
   const responses: Promise<[string, AnalyzeResponse]>[] = [];
