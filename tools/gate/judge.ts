@@ -24,7 +24,7 @@ export interface PassSettings {
   readonly dryRun?: boolean;
   /** The stack's config, as the engine hands it to ConfigureStack. */
   readonly stackConfig?: { readonly values: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
-  /** Analyze calls in flight at once (default ANALYZE_IN_FLIGHT). */
+  /** Analyze calls in flight at once (default: FED_IN_FLIGHT for a pass, BULK_IN_FLIGHT for judge). */
   readonly concurrency?: number;
 }
 
@@ -80,13 +80,16 @@ const LEVEL_TO_PROTO = {
 const LEVEL_NAMES: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
 /**
- * Analyze calls in flight at once: as many as a stack like ours has resources. A pass is fed while
- * this thread runs the program, which reads responses only between its own steps; behind a limit
- * of 16 the pack ran out of requests and waited (from the end of the up program to the verdict:
- * 1.0-1.2 s at 16 in flight, 0.7-0.8 s at 64-200, measured). Still bounded for exports of
- * thousands of resources.
+ * Analyze calls in flight at once. A pass fed while this thread runs the program (plan) reads
+ * responses only between the program's own steps: behind a limit of 16 the pack ran out of
+ * requests and waited (from the end of the up program to the verdict: 1.0-1.2 s at 16 in flight,
+ * 0.7-0.8 s at 64-200, measured), so it allows as many as a stack like ours has resources. A whole
+ * set judged at once (audit) keeps the pack busy with 16: with hundreds in flight our pack gained
+ * nothing on a 5,000-resource stack (it works on all of them at once), while an empty pack gained
+ * ~15% (measured).
  */
-const ANALYZE_IN_FLIGHT = 256;
+const FED_IN_FLIGHT = 256;
+const BULK_IN_FLIGHT = 16;
 const ANALYZE = "/pulumirpc.Analyzer/Analyze";
 const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
 const decodeResponse = (bytes: Uint8Array): AnalyzeResponse => analyzerPb.AnalyzeResponse.deserializeBinary(bytes);
@@ -161,7 +164,7 @@ export async function openPackSession(options: SessionOptions = {}): Promise<Pac
     pid: pack.pid,
     begin,
     judge: async (input) => {
-      const pass = begin(input);
+      const pass = begin({ concurrency: BULK_IN_FLIGHT, ...input });
       for (const r of input.resources) pass.add(r);
       return pass.finish(input.resources);
     },
@@ -242,7 +245,7 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
   let markDone!: () => void;
   const done = new Promise<void>((resolve) => (markDone = resolve));
   configured.catch(markDone);
-  const limit = limiter(settings.concurrency ?? ANALYZE_IN_FLIGHT);
+  const limit = limiter(settings.concurrency ?? FED_IN_FLIGHT);
   const added: GateResource[] = [];
   const byUrn = new Map<string, GateResource>();
   const responses: Promise<[string, AnalyzeResponse]>[] = [];
