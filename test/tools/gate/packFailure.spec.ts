@@ -1,21 +1,13 @@
 import * as assert from "node:assert/strict";
 import { PackError } from "../../../tools/gate/errors";
-import { openPackSession, type PackSession } from "../../../tools/gate/judge";
-import type { GateResource } from "../../../tools/gate/resources";
-
-const provider: GateResource = { urn: "urn:pulumi:prod::botfleet::pulumi:providers:aws::aws", type: "pulumi:providers:aws", name: "aws", props: { region: "eu-west-1" } };
+import { AWS_PROVIDER as provider, packSessionFor } from "./packSession";
 
 describe("a policy pack that dies mid-session", function () {
   this.timeout(120_000);
-  let session: PackSession;
-  before(async () => {
-    session = await openPackSession();
-  });
-  after(async () => {
-    await session?.close();
-  });
+  const current = packSessionFor();
 
   it("fails the next judgement as a failure of the pack (PackError: exit 2, one line), before any resource, instead of a raw gRPC error", async () => {
+    const session = current();
     const judged = await session.judge({ stack: "prod", project: "botfleet", resources: [provider] });
     assert.ok(judged.analyzed.includes(provider.urn));
     process.kill(session.pid, "SIGKILL");

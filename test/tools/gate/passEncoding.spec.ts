@@ -1,20 +1,11 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { openPackSession, type PackSession } from "../../../tools/gate/judge";
 import type { GateResource } from "../../../tools/gate/resources";
-
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+import { writePolicyPack } from "./probePack";
+import { AWS_PROVIDER as provider, packSessionFor } from "./packSession";
 
 /** A pack whose one policy holds each Analyze call for 20 ms and reports how many were in its hands at once. */
-function inFlightPackDir(): string {
-  const dir = path.join(ROOT, ".tmp", "in-flight-policy-pack");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "in-flight-pack", version: "0.0.1", main: "index.js" }));
-  fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
-  fs.writeFileSync(
-    path.join(dir, "index.js"),
-    `const { PolicyPack } = require("@pulumi/policy");
+const IN_FLIGHT_PACK_SOURCE = `const { PolicyPack } = require("@pulumi/policy");
 let now = 0, most = 0;
 new PolicyPack("in-flight", { enforcementLevel: "advisory", policies: [{
   name: "in-flight", description: "Reports the most Analyze calls in flight so far.",
@@ -25,13 +16,9 @@ new PolicyPack("in-flight", { enforcementLevel: "advisory", policies: [{
     report(String(most));
   },
 }] });
-`,
-  );
-  return dir;
-}
+`;
 
 const urn = (type: string, name: string) => `urn:pulumi:prod::botfleet::${type}::${name}`;
-const provider: GateResource = { urn: urn("pulumi:providers:aws", "aws"), type: "pulumi:providers:aws", name: "aws", props: { region: "eu-west-1" } };
 const table = (name: string, props: Record<string, unknown>): GateResource => ({ urn: urn("aws:dynamodb/table:Table", name), type: "aws:dynamodb/table:Table", name, props, provider: provider.urn });
 
 /**
@@ -40,23 +27,17 @@ const table = (name: string, props: Record<string, unknown>): GateResource => ({
  */
 describe("a pass fed while the program runs", function () {
   this.timeout(120_000);
-  let session: PackSession;
-  before(async () => {
-    session = await openPackSession();
-  });
-  after(async () => {
-    await session?.close();
-  });
+  const session = packSessionFor();
 
   it("a resource that cannot be encoded fails the pass when it finishes, never the program that registered it", async () => {
-    const pass = session.begin({ stack: "prod", project: "botfleet" });
+    const pass = session().begin({ stack: "prod", project: "botfleet" });
     pass.add(provider);
     assert.doesNotThrow(() => pass.add(table("odd", { hashKey: "pk", computed: () => "not data" })));
     await assert.rejects(pass.finish(), /cannot encode a function/);
   });
 
   it("the next pass runs normally after one that failed, and requests added before the pack was configured are judged as added", async () => {
-    const pass = session.begin({ stack: "prod", project: "botfleet" });
+    const pass = session().begin({ stack: "prod", project: "botfleet" });
     pass.add(provider);
     const props = { hashKey: "pk", deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: false, kmsKeyArn: "" } };
     pass.add(table("plain", props));
@@ -75,18 +56,12 @@ describe("a pass fed while the program runs", function () {
 describe("Analyze calls in flight", function () {
   this.timeout(120_000);
   // A pack of its own per case: it counts for as long as it runs.
-  let session: PackSession;
-  beforeEach(async () => {
-    session = await openPackSession({ packDir: inFlightPackDir() });
-  });
-  afterEach(async () => {
-    await session?.close();
-  });
+  const session = packSessionFor(() => ({ packDir: writePolicyPack(path.resolve(__dirname, "..", "..", ".."), "in-flight", IN_FLIGHT_PACK_SOURCE) }), true);
   const tables = Array.from({ length: 40 }, (_, i) => table(`t${i}`, { hashKey: "pk" }));
   const mostInFlight = (messages: readonly string[]) => Math.max(...messages.map((m) => Number(/(\d+)\s*$/.exec(m)?.[1] ?? Number.NaN)));
 
   it("a pass fed while the program runs sends every added resource at once (the program's thread reads responses only between its steps)", async () => {
-    const pass = session.begin({ stack: "prod", project: "botfleet" });
+    const pass = session().begin({ stack: "prod", project: "botfleet" });
     pass.add(provider);
     for (const t of tables) pass.add(t);
     const judged = await pass.finish();
@@ -94,7 +69,7 @@ describe("Analyze calls in flight", function () {
   });
 
   it("a whole set judged at once keeps 16 in flight", async () => {
-    const judged = await session.judge({ stack: "prod", project: "botfleet", resources: [provider, ...tables] });
+    const judged = await session().judge({ stack: "prod", project: "botfleet", resources: [provider, ...tables] });
     assert.equal(judged.violations.length, 41);
     const most = mostInFlight(judged.violations.map((v) => v.message));
     assert.ok(most <= 16 && most > 1, `at most 16 in flight, got ${most}`);

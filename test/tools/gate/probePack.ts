@@ -64,13 +64,22 @@ new PolicyPack("probe", {
 }, { "probe-config": { enforcementLevel: "advisory", mode: "initial" } });
 `;
 
-/** Writes the probe pack inside the repository (so it resolves @pulumi/policy from node_modules); returns its directory. */
-export function probePackDir(root: string): string {
-  const dir = path.join(root, ".tmp", "probe-policy-pack");
+/**
+ * Writes a one-file JavaScript policy pack as .tmp/<name>-policy-pack inside the repository (so it
+ * resolves @pulumi/policy from node_modules); returns its directory.
+ */
+export function writePolicyPack(root: string, name: string, source: string): string {
+  const dir = path.join(root, ".tmp", `${name}-policy-pack`);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "probe-pack", version: "0.0.1", main: "index.js" }));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `${name}-pack`, version: "0.0.1", main: "index.js" }));
   fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");
-  fs.writeFileSync(path.join(dir, "index.js"), PROBE_PACK_SOURCE);
+  fs.writeFileSync(path.join(dir, "index.js"), source);
+  return dir;
+}
+
+/** Writes the probe pack; returns its directory. */
+export function probePackDir(root: string): string {
+  const dir = writePolicyPack(root, "probe", PROBE_PACK_SOURCE);
   // Its policy config: none of the security pack's policies exist here.
   fs.writeFileSync(path.join(dir, "config.json"), "{}\n");
   return dir;
