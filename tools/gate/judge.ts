@@ -255,7 +255,9 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
     // Encoded now, while the provider it names is the one registered so far, and while the pack is
     // busy with what came before: encoded later, the requests of a pass that waits for the previous
     // one would all be encoded at once while the pack has nothing to do.
-    const request = encodedNow(() => encodeAnalyzeRequest(resource, byUrn));
+    // A failure rejects the request (reported when the pass finishes), never the program registering it.
+    const request = new Promise<Buffer>((resolve) => resolve(encodeAnalyzeRequest(resource, byUrn)));
+    request.catch(() => undefined);
     const response = limit(() =>
       Promise.all([request, configured]).then(([bytes]) =>
         unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
@@ -291,17 +293,6 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
       return { pack: pack.name, version: pack.version, policies, violations: sortViolations(violations), notApplicable, analyzed: added.map((r) => r.urn), stackUrn: root };
     })());
   return { add, finish: (resources) => finish(resources).finally(markDone), done };
-}
-
-/** The value of `encode` now, as a promise: a failure rejects it rather than throwing at the caller (the program registering a resource). */
-function encodedNow(encode: () => Buffer): Promise<Buffer> {
-  try {
-    return Promise.resolve(encode());
-  } catch (err) {
-    const failed = Promise.reject(err as Error);
-    failed.catch(() => undefined);
-    return failed;
-  }
 }
 
 /** Runs tasks with at most `size` of them in flight. */
