@@ -1,12 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { timeoutProblem } from "../runtime/http/functionBudgets";
 import { ROUTES } from "../runtime/routes";
 import { existingHandlers } from "./aws/handlers";
 import { certificateCoverage } from "./cloudflare/certificateCoverage";
+import { parseYamlDocument } from "./yamlDocument";
 
 /**
  * Stack config → one typed, frozen `Settings` object.
@@ -509,7 +509,7 @@ export function readOtherStacks(projectDir: string, currentStack: string): Other
     .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file))
     .filter((m): m is RegExpExecArray => m !== null && m[1] !== currentStack)
     .map(([file, stack]) => {
-      const doc = parseYaml(fs.readFileSync(path.join(projectDir, file), "utf8")) as { config?: Record<string, unknown> } | null;
+      const doc = parseYamlDocument(fs.readFileSync(path.join(projectDir, file), "utf8")) as { config?: Record<string, unknown> } | null;
       const config = doc?.config ?? {};
       const accounts = config["aws:allowedAccountIds"];
       const str = (key: string) => (typeof config[key] === "string" ? (config[key] as string) : undefined);

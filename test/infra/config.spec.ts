@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { parseYamlDocument as parseYaml } from "../../infra/yamlDocument";
 import { CONFIG_KEYS, ConfigError, MAX_STACK_TOKEN, type OtherStack, parseSettings, PROJECT_DIR, readOtherStacks, RETIRED_KEYS } from "../../infra/config";
 import { existingHandlers } from "../../infra/aws/handlers";
 import { FUNCTION_BUDGETS, TIMEOUT_MARGIN_MS } from "../../runtime/http/functionBudgets";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseYamlDocument as parseYaml } from "../../infra/yamlDocument";
 import { PACK_NAME, policies } from "../../policypacks/security/policies";
 import { PackConfigError, parsePackConfig, type PolicyShape, readPackConfig } from "../../tools/gate/packConfig";
 import { PROJECT_DIR, readOtherStacks } from "../../infra/config";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml, YAMLError } from "yaml";
+import { parseYamlDocument, yamlProblem } from "../../infra/yamlDocument";
 
 /**
  * Where Pulumi.yaml is. Not imported from infra/config.ts: that loads Pulumi, and the gate reads the
@@ -90,13 +90,10 @@ function readYaml(dir: string, name: string): Record<string, unknown> {
   if (known?.text === text) return known.doc;
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYamlDocument(text);
   } catch (err) {
-    if (err instanceof YAMLError) {
-      const at = err.linePos?.[0];
-      const first = err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "");
-      throw new StackConfigError(name, `${at ? `line ${at.line}, column ${at.col}: ` : ""}not valid YAML (${first})`);
-    }
+    const problem = yamlProblem(err);
+    if (problem) throw new StackConfigError(name, `line ${problem.line}, column ${problem.column}: not valid YAML (${problem.reason})`);
     throw err;
   }
   if (doc === null || doc === undefined) doc = {};

@@ -215,7 +215,7 @@ describe("gate CLI: plan and audit", function () {
 
     const cases: [string, string, (text: string) => string, string, RegExp][] = [
       ["malformed YAML", "Pulumi.dev.yaml", (t) => `${t}\n  botfleet:domain: [unclosed\n`, "dev", /^Pulumi\.dev\.yaml: line \d+, column \d+: not valid YAML/],
-      ["a duplicate key", "Pulumi.dev.yaml", (t) => `${t}config:\n  aws:region: eu-west-1\n`, "dev", /^Pulumi\.dev\.yaml: line \d+, column \d+: not valid YAML \(Map keys must be unique\)/],
+      ["a duplicate key", "Pulumi.dev.yaml", (t) => `${t}config:\n  aws:region: eu-west-1\n`, "dev", /^Pulumi\.dev\.yaml: line \d+, column \d+: not valid YAML \(duplicated mapping key\)/],
       ["dev's file malformed while planning prod (the program reads it)", "Pulumi.dev.yaml", (t) => `${t}\n\t- tab\n`, "prod", /^Pulumi\.dev\.yaml: line \d+/],
       ["config that is a list", "Pulumi.dev.yaml", () => "config:\n  - botfleet:domain\n", "dev", /^Pulumi\.dev\.yaml: "config" must be a mapping/],
       ["a key without its namespace", "Pulumi.dev.yaml", (t) => t.replace("botfleet:domain:", "domain:"), "dev", /^Pulumi\.dev\.yaml: config key "domain" must be namespaced, e\.g\. "botfleet:domain"/],
