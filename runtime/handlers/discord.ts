@@ -1,5 +1,7 @@
 import { type BotDeps, deliveryDeps, oncePerColdStart } from "../app/deps";
+import type { Secrets } from "../adapters/secrets";
 import { deliver } from "../app/delivery";
+import { writesAfter } from "../app/writesAfter";
 import { FOLLOW_UP_VALID_MS } from "../adapters/deferred";
 import { httpEntry, type HttpRequest } from "../http/entry";
 import type { HttpResult } from "../http/event";
@@ -17,24 +19,40 @@ export interface DiscordDeps extends BotDeps {
  * within INTERACTION_ANSWER_BY_MS of receipt, otherwise type 5 and the answer later as the
  * follow-up (the outbox function). Other interaction types get the answer Discord expects for them.
  * Every answer is ephemeral and pings no one.
+ *
+ * The signature is checked off this thread while the interaction is parsed and the user's state
+ * read (verifyDiscord): every write and queued reply waits for it (writesAfter), nothing is handed
+ * off, logged as handled or answered before it holds, and a forged request is refused (401) as soon
+ * as it fails, whatever was started for it.
  */
 export async function handleDiscord(deps: DiscordDeps, request: HttpRequest): Promise<HttpResult> {
   const secret = await deps.secrets.get("discord");
-  verifyDiscord(request.headers, request.rawBody, secret.publicKey, deps.clock());
+  const authentic = verifyDiscord(request.headers, request.rawBody, secret.publicKey, deps.clock());
+  const answered = answerInteraction(deps, request, secret, authentic);
+  answered.catch(() => undefined);
+  await authentic;
+  return answered;
+}
+
+async function answerInteraction(deps: DiscordDeps, request: HttpRequest, secret: Secrets["discord"], authentic: Promise<void>): Promise<HttpResult> {
   const interaction = parseDiscordInteraction(request.rawBody);
   if (interaction.kind === "ping") return PONG;
   if (interaction.kind === "unsupported") {
+    await authentic;
     request.logger.info("interaction not supported, answered", { type: interaction.type });
     return interaction.response;
   }
-  const work = () => deliver(deliveryDeps(deps), interaction.inbound);
+  const delivery = writesAfter(deliveryDeps(deps), authentic);
+  const work = () => deliver(delivery, interaction.inbound);
   if (deps.deferral === undefined) {
     const { answer, duplicate } = await work();
+    await authentic;
     request.logger.info("interaction handled", { deliveryKey: interaction.inbound.deliveryKey, duplicate, answer: answer.kind });
     return discordResponse(answer);
   }
   const answerBy = Math.min(request.receivedAt + INTERACTION_ANSWER_BY_MS, request.deadline.at - HANDOFF_RESERVE_MS);
   const raced = await within(work, answerBy);
+  await authentic;
   if (raced.kind === "done") {
     request.logger.info("interaction handled", { deliveryKey: interaction.inbound.deliveryKey, duplicate: raced.value.duplicate, answer: raced.value.answer.kind });
     return discordResponse(raced.value.answer);

@@ -252,6 +252,40 @@ describe("discord webhook", () => {
       assert.equal((await db.items(bot.tableName)).length, 0);
     });
 
+    it("a forged copy of an interaction already answered gets 401, never the remembered answer (the signature is checked while the state is read)", async () => {
+      const opened = reply(await post(command("ticket", "Private matter")));
+      const id = /Ticket ([0-9a-z]{26}) opened/.exec(opened.data.content)?.[1];
+      assert.ok(id);
+      const listed = command("tickets");
+      assert.match(reply(await post(listed)).data.content, new RegExp(id));
+      const raw = JSON.stringify(listed);
+      const headers = discordHeaders(raw, keys, Math.floor(bot.now / 1000));
+      const sig = Buffer.from(headers["x-signature-ed25519"] as string, "hex");
+      sig[0] = (sig[0] as number) ^ 0x80;
+      const itemsBefore = await db.items(bot.tableName);
+      const callsBefore = db.calls.length;
+      const forged = await post(listed, { ...headers, "x-signature-ed25519": sig.toString("hex") });
+      assert.equal(forged.statusCode, 401);
+      assert.doesNotMatch(forged.body, new RegExp(id));
+      // Whatever was started for the forged copy runs on after the 401: it only ever reads.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(
+        db.calls
+          .slice(callsBefore)
+          .map((c) => c.operation)
+          .filter((op) => op !== "GetItem" && op !== "Query"),
+        [],
+      );
+      assert.deepEqual(await db.items(bot.tableName), itemsBefore);
+    });
+
+    it("a forged request with a body that is not an interaction gets 401, not 400: nothing about the body is answered before the signature", async () => {
+      const raw = JSON.stringify({ type: "two" });
+      const headers = discordHeaders(raw, discordKeys(), Math.floor(bot.now / 1000));
+      assert.equal(status(await post({ type: "two" }, headers)), 401);
+      assert.equal(status(await post({ type: 1 }, headers)), 401, "a forged PING gets no PONG");
+    });
+
     it("rejects a signed body that was altered", async () => {
       const body = command("ticket", "original");
       const headers = discordHeaders(JSON.stringify(body), keys, Math.floor(bot.now / 1000));

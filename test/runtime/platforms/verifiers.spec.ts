@@ -26,6 +26,14 @@ function rejects(fn: () => unknown, status: number): void {
   assert.fail("verified");
 }
 
+async function rejectsAsync(fn: () => Promise<unknown>, status: number): Promise<void> {
+  await assert.rejects(fn, (error: unknown) => {
+    assert.ok(error instanceof BotfleetError, `unexpected ${String(error)}`);
+    assert.equal(error.status, status);
+    return true;
+  });
+}
+
 function onlyOurErrors(fn: () => unknown): void {
   try {
     fn();
@@ -46,17 +54,31 @@ const mutation = fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 }));
 const headerRecord = fc.dictionary(fc.constantFrom("x-signature-ed25519", "x-signature-timestamp", "x-slack-signature", "x-slack-request-timestamp", "x-hub-signature-256", "x-telegram-bot-api-secret-token", "content-type"), fc.string());
 
 describe("platform verifiers (property-based, real crypto)", () => {
-  it("discord: the valid request verifies; any single-byte mutation of body or signature does not", () => {
+  it("discord: the valid request verifies; any single-byte mutation of body or signature does not", async () => {
     const body = Buffer.from(JSON.stringify(fixture("discord", "ticket_command")));
     const headers = discordHeaders(body, keys, NOW / 1000);
-    verifyDiscord(headers, body, keys.publicKeyHex, NOW);
-    fc.assert(
-      fc.property(mutation, ([i, x]) => {
-        rejects(() => verifyDiscord(headers, mutate(body, i, x), keys.publicKeyHex, NOW), 401);
+    await verifyDiscord(headers, body, keys.publicKeyHex, NOW);
+    await fc.assert(
+      fc.asyncProperty(mutation, async ([i, x]) => {
+        await rejectsAsync(() => verifyDiscord(headers, mutate(body, i, x), keys.publicKeyHex, NOW), 401);
         const sig = mutate(Buffer.from(headers["x-signature-ed25519"] as string, "hex"), i, x).toString("hex");
-        rejects(() => verifyDiscord({ ...headers, "x-signature-ed25519": sig }, body, keys.publicKeyHex, NOW), 401);
+        await rejectsAsync(() => verifyDiscord({ ...headers, "x-signature-ed25519": sig }, body, keys.publicKeyHex, NOW), 401);
       }),
     );
+  });
+
+  it("discord: a failed header check is a rejection too, never a throw (the handler awaits one promise)", async () => {
+    const body = Buffer.from("{}");
+    let thrown: unknown;
+    let settled: Promise<void> | undefined;
+    try {
+      settled = verifyDiscord({}, body, keys.publicKeyHex, NOW);
+    } catch (error) {
+      thrown = error;
+    }
+    assert.equal(thrown, undefined);
+    await rejectsAsync(() => settled ?? Promise.resolve(), 401);
+    await rejectsAsync(() => verifyDiscord(discordHeaders(body, keys, NOW / 1000 - 301), body, keys.publicKeyHex, NOW), 401);
   });
 
   it("slack: the valid request verifies; any single-byte mutation does not", () => {
@@ -90,11 +112,11 @@ describe("platform verifiers (property-based, real crypto)", () => {
     );
   });
 
-  it("random bodies and headers never verify and never crash a verifier or parser", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 512 }), headerRecord, (bytes, headers) => {
+  it("random bodies and headers never verify and never crash a verifier or parser", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), headerRecord, async (bytes, headers) => {
         const body = Buffer.from(bytes);
-        rejects(() => verifyDiscord(headers, body, keys.publicKeyHex, NOW), 401);
+        await rejectsAsync(() => verifyDiscord(headers, body, keys.publicKeyHex, NOW), 401);
         rejects(() => verifySlack(headers, body, SECRETS.slack, NOW), 401);
         rejects(() => verifyMeta(headers, body, SECRETS.metaApp), 401);
         onlyOurErrors(() => parseTelegramUpdate(body));
@@ -120,9 +142,9 @@ describe("platform verifiers (property-based, real crypto)", () => {
     );
   });
 
-  it("a misconfigured Discord public key is a configuration error, not a failed signature", () => {
+  it("a misconfigured Discord public key is a configuration error, not a failed signature", async () => {
     const body = Buffer.from("{}");
-    assert.throws(() => verifyDiscord(discordHeaders(body, keys, NOW / 1000), body, "zz", NOW), (e: unknown) => e instanceof BotfleetError && e.status === 500);
+    await assert.rejects(() => verifyDiscord(discordHeaders(body, keys, NOW / 1000), body, "zz", NOW), (e: unknown) => e instanceof BotfleetError && e.status === 500);
   });
 });
 
