@@ -1,7 +1,7 @@
 import type { ServiceError } from "@grpc/grpc-js";
 import type { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import type { Value } from "google-protobuf/google/protobuf/struct_pb";
-import type { AnalyzeResponse, AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
+import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { ensurePackBuilt, SECURITY_PACK_DIR } from "./buildPack";
 import { type EngineLog, startEngine } from "./engineServer";
 import { oneLine, PackError, withoutStack } from "./errors";
@@ -9,9 +9,10 @@ import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicySha
 import { type LaunchedPack, launchPack } from "./packLaunch";
 import { type AnalyzerClient, connectPack, type RunningPack, unary, unaryBytes } from "./packProcess";
 import type { PrestartedPack } from "./prestart";
-import { type GateResource, indexByUrn, toStruct, type Violation, violationsOf } from "./resources";
+import { type GateResource, indexByUrn, toStruct, type Violation } from "./resources";
 import { analyzerPb, emptyPb } from "./rpc";
 import { stackUrn } from "./stacks";
+import { decodeAnalyzeResponse, type Verdict } from "./verdictWire";
 import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./wire";
 
 /** One pass of judging: the stack, its policy config, and whether it is a preview. */
@@ -92,7 +93,6 @@ const FED_IN_FLIGHT = 256;
 const BULK_IN_FLIGHT = 16;
 const ANALYZE = "/pulumirpc.Analyzer/Analyze";
 const ANALYZE_STACK = "/pulumirpc.Analyzer/AnalyzeStack";
-const decodeResponse = (bytes: Uint8Array): AnalyzeResponse => analyzerPb.AnalyzeResponse.deserializeBinary(bytes);
 
 /** A running pack that judges one resource set after another (the pack is started once). */
 export interface PackSession {
@@ -248,7 +248,7 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
   const limit = limiter(settings.concurrency ?? FED_IN_FLIGHT);
   const added: GateResource[] = [];
   const byUrn = new Map<string, GateResource>();
-  const responses: Promise<[string, AnalyzeResponse]>[] = [];
+  const responses: Promise<[string, Verdict]>[] = [];
   const add = (resource: GateResource): void => {
     added.push(resource);
     byUrn.set(resource.urn, resource);
@@ -260,11 +260,11 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
     request.catch(() => undefined);
     const response = limit(() =>
       Promise.all([request, configured]).then(([bytes]) =>
-        unaryBytes(client, ANALYZE, bytes, decodeResponse).catch((err: unknown) => {
+        unaryBytes(client, ANALYZE, bytes, (answer) => decodeAnalyzeResponse(answer, resource.urn)).catch((err: unknown) => {
           throw isServiceError(err) ? new PackError(`policy pack failed on ${resource.urn}: ${oneLine(withoutStack(err.details || err.message))}`) : err;
         }),
       ),
-    ).then((r): [string, AnalyzeResponse] => [resource.urn, r]);
+    ).then((r): [string, Verdict] => [resource.urn, r]);
     response.catch(() => undefined);
     responses.push(response);
   };
@@ -277,15 +277,14 @@ function startPass(client: AnalyzerClient, info: Promise<PackInfo>, after: Promi
       const { pack, config } = await configured;
       const violations: Violation[] = [];
       const notApplicable = new Map<string, Set<string>>();
-      const record = (response: AnalyzeResponse, urn: string): void => {
+      const record = (verdict: Verdict, urn: string): void => {
         // The engine attributes a finding to the resource it names if that is in the stack, else to the root stack.
-        violations.push(...violationsOf(response, urn).map((v) => (all.has(v.urn) ? v : { ...v, urn })));
-        const skipped = response.getNotApplicableList().map((n) => n.getPolicyName());
-        if (skipped.length > 0) notApplicable.set(urn, new Set(skipped));
+        violations.push(...verdict.violations.map((v) => (all.has(v.urn) ? v : { ...v, urn })));
+        if (verdict.notApplicable.length > 0) notApplicable.set(urn, new Set(verdict.notApplicable));
       };
       for (const [urn, response] of await Promise.all(responses)) record(response, urn);
       const root = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? stackUrn(settings.stack, settings.project);
-      const stackResponse = await unaryBytes(client, ANALYZE_STACK, stackRequest, decodeResponse).catch((err: unknown) => {
+      const stackResponse = await unaryBytes(client, ANALYZE_STACK, stackRequest, (answer) => decodeAnalyzeResponse(answer, root)).catch((err: unknown) => {
         throw isServiceError(err) ? new PackError(`policy pack failed on the stack: ${oneLine(withoutStack(err.details || err.message))}`) : err;
       });
       record(stackResponse, root);

@@ -170,6 +170,11 @@ export interface Violation {
 // Indexed by pulumirpc.EnforcementLevel (ADVISORY = 0, MANDATORY = 1, DISABLED = 2, REMEDIATE = 3).
 const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 
+/** A diagnostic's pulumirpc.EnforcementLevel by name; a level this gate does not know counts as mandatory. */
+export function levelName(level: number): Violation["enforcementLevel"] {
+  return LEVELS[level] ?? "mandatory";
+}
+
 export function violationsOf(
   response: InstanceType<typeof analyzerPb.AnalyzeResponse>,
   fallbackUrn: string,
@@ -177,7 +182,7 @@ export function violationsOf(
   return response.getDiagnosticsList().map((d) => ({
     pack: d.getPolicypackname(),
     policy: d.getPolicyname(),
-    enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "mandatory",
+    enforcementLevel: levelName(d.getEnforcementlevel()),
     urn: d.getUrn() || fallbackUrn,
     message: d.getMessage(),
   }));
