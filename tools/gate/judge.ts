@@ -9,7 +9,7 @@ import { type EnforcementLevel, type PackConfig, parsePackConfig, type PolicySha
 import { type LaunchedPack, launchPack } from "./packLaunch";
 import { type AnalyzerClient, connectPack, type RunningPack, unary, unaryBytes } from "./packProcess";
 import type { PrestartedPack } from "./prestart";
-import { type GateResource, indexByUrn, toStruct, type Violation } from "./resources";
+import { type GateResource, indexByUrn, levelName, PROTO_LEVELS, toStruct, type Violation } from "./resources";
 import { analyzerPb, emptyPb } from "./rpc";
 import { stackUrn } from "./stacks";
 import { decodeAnalyzeResponse, type Verdict } from "./verdictWire";
@@ -76,9 +76,6 @@ const LEVEL_TO_PROTO = {
   disabled: analyzerPb.EnforcementLevel.DISABLED,
   remediate: analyzerPb.EnforcementLevel.REMEDIATE,
 } as const;
-// Indexed by pulumirpc.EnforcementLevel. An unset level is 0, ADVISORY: the engine reads an initial
-// config entry that sets only properties as advisory too (analyzer_plugin.go convertPolicyConfig).
-const LEVEL_NAMES: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
 /**
  * Analyze calls in flight at once. A pass fed while this thread runs the program (plan) reads
@@ -200,7 +197,7 @@ interface PackInfo {
 async function packInfo(client: AnalyzerClient): Promise<PackInfo> {
   const info = await unary<Empty, AnalyzerInfo>(client, client.getAnalyzerInfo, new emptyPb.Empty());
   const policies = info.getPoliciesList().map((p) => {
-    const level = LEVEL_NAMES[p.getEnforcementlevel()] ?? "mandatory";
+    const level = levelName(p.getEnforcementlevel());
     return {
       name: p.getName(),
       description: p.getDescription(),
@@ -214,7 +211,9 @@ async function packInfo(client: AnalyzerClient): Promise<PackInfo> {
   const initialConfig = new Map<string, { enforcementLevel?: EnforcementLevel; properties: Record<string, unknown> }>();
   info.getInitialconfigMap().forEach((config, name) => {
     initialConfig.set(name, {
-      enforcementLevel: LEVEL_NAMES[config.getEnforcementlevel()] ?? "advisory",
+      // An unset level is 0, ADVISORY: the engine reads an initial config entry that sets only
+      // properties as advisory too (analyzer_plugin.go convertPolicyConfig).
+      enforcementLevel: PROTO_LEVELS[config.getEnforcementlevel()] ?? "advisory",
       properties: (config.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
     });
   });

@@ -167,12 +167,12 @@ export interface Violation {
   readonly message: string;
 }
 
-// Indexed by pulumirpc.EnforcementLevel (ADVISORY = 0, MANDATORY = 1, DISABLED = 2, REMEDIATE = 3).
-const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
+/** Level names indexed by pulumirpc.EnforcementLevel (ADVISORY = 0, MANDATORY = 1, DISABLED = 2, REMEDIATE = 3). */
+export const PROTO_LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 
 /** A diagnostic's pulumirpc.EnforcementLevel by name; a level this gate does not know counts as mandatory. */
 export function levelName(level: number): Violation["enforcementLevel"] {
-  return LEVELS[level] ?? "mandatory";
+  return PROTO_LEVELS[level] ?? "mandatory";
 }
 
 export function violationsOf(
