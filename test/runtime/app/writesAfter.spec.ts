@@ -45,6 +45,12 @@ describe("writes held until the request is authentic (runtime/app/writesAfter.ts
   after(async () => db.close());
 
   const deps = (target: Store = store): DeliveryDeps => ({ store: target, outbound: storeOutbox(target, () => T0), clock: () => T0, settings: SETTINGS });
+  /** The store calls other than reads made since `before` calls had been made. */
+  const writesSince = (before: number) =>
+    db.calls
+      .slice(before)
+      .map((c) => c.operation)
+      .filter((op) => !READS.has(op));
   const inbound = (text: string): Inbound => ({ user: { platform: "discord", userId: `9000000000000${++users}` }, deliveryKey: `discord:interaction:${users}`, text, sentAt: T0 });
 
   it("reads the user's state at once, writes nothing until the check passes, then completes the delivery", async () => {
@@ -54,11 +60,7 @@ describe("writes held until the request is authentic (runtime/app/writesAfter.ts
     await settle();
     const early = db.calls.slice(before).map((c) => c.operation);
     assert.ok(early.includes("GetItem"), `the state is read while the check runs: ${early.join(", ")}`);
-    assert.deepEqual(
-      early.filter((op) => !READS.has(op)),
-      [],
-      "no write before the check",
-    );
+    assert.deepEqual(writesSince(before), [], "no write before the check");
     check.pass();
     const { answer } = await delivered;
     assert.equal(answer.kind, "text");
@@ -75,13 +77,7 @@ describe("writes held until the request is authentic (runtime/app/writesAfter.ts
     check.fail(new UnauthorizedError("discord signature invalid"));
     await assert.rejects(delivered, UnauthorizedError);
     await settle();
-    assert.deepEqual(
-      db.calls
-        .slice(before)
-        .map((c) => c.operation)
-        .filter((op) => !READS.has(op)),
-      [],
-    );
+    assert.deepEqual(writesSince(before), []);
     assert.equal((await db.items(TABLE)).length, itemsBefore);
   });
 
@@ -101,13 +97,7 @@ describe("writes held until the request is authentic (runtime/app/writesAfter.ts
     check.fail(new UnauthorizedError("discord signature invalid"));
     await assert.rejects(forged, UnauthorizedError);
     await settle();
-    assert.deepEqual(
-      db.calls
-        .slice(before)
-        .map((c) => c.operation)
-        .filter((op) => !READS.has(op)),
-      [],
-    );
+    assert.deepEqual(writesSince(before), []);
     assert.equal((await db.items(TABLE)).filter((i) => i.type === "ticket" && i.subject === "Half done").length, 0);
   });
 
