@@ -1,3 +1,5 @@
+// First: before @pulumi/policy brings in Pulumi's SDK, whose closure and automation modules the pack never calls.
+import "./lib/deferSdkExtras";
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, policies } from "./policies";
 

@@ -8,6 +8,9 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: it runs before any TypeScript loader */
 
 require("./transpile.cjs").register();
+// Before anything requires Pulumi: its function-serialization and Automation API modules (most of
+// what loading its SDK costs) load only if something calls them; the gate never does.
+require("../../policypacks/security/lib/deferSdkExtras.ts");
 
 const argv = process.argv.slice(2);
 
