@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as esbuild from "esbuild";
+import type * as Esbuild from "esbuild";
 
 /**
  * Bundles one runtime/ entry point into ES modules for the nodejs22.x Lambda runtime, at
@@ -138,8 +138,25 @@ function diskCacheFile(entry: string, minify: boolean): string {
   return path.join(DISK_CACHE_DIR, `${entry.replace(/[^\w.-]+/g, "_")}${minify ? "" : ".debug"}.json`);
 }
 
+/**
+ * esbuild's API, required on the first build: a program whose bundles all come from the cache
+ * (every plan after the first) never loads it. Its version, for the cache key, is read from its
+ * package.json without loading it.
+ */
+function esbuildApi(): typeof Esbuild {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("esbuild") as typeof Esbuild;
+}
+
+let version: string | undefined;
+function esbuildVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  version ??= (require("esbuild/package.json") as { version: string }).version;
+  return version;
+}
+
 function fingerprint(entry: string, minify: boolean): string {
-  return JSON.stringify({ esbuild: esbuild.version, entry, minify, splitting: true, shims: BUILTIN_SHIMS, banner: ESM_REQUIRE_BANNER });
+  return JSON.stringify({ esbuild: esbuildVersion(), entry, minify, splitting: true, shims: BUILTIN_SHIMS, banner: ESM_REQUIRE_BANNER });
 }
 
 /**
@@ -295,9 +312,9 @@ export function buildUncached(entry: string, options: BundleOptions = {}): Bundl
 function buildWithInputs(entry: string, minify: boolean): { bundle: Bundle; inputs: readonly string[] } {
   const name = path.basename(entry, path.extname(entry));
   const outdir = path.join(PROJECT_ROOT, ".bundle", name);
-  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[]; metafile: esbuild.Metafile };
+  let result: Esbuild.BuildResult & { outputFiles: Esbuild.OutputFile[]; metafile: Esbuild.Metafile };
   try {
-    result = esbuild.buildSync({
+    result = esbuildApi().buildSync({
       absWorkingDir: PROJECT_ROOT,
       entryPoints: [path.join(PROJECT_ROOT, entry)],
       outdir,
@@ -324,7 +341,7 @@ function buildWithInputs(entry: string, minify: boolean): { bundle: Bundle; inpu
       metafile: true,
     });
   } catch (err) {
-    const failure = err as { errors?: esbuild.Message[] };
+    const failure = err as { errors?: Esbuild.Message[] };
     const details = failure.errors?.map((e) => e.text).join("\n") ?? String(err);
     throw new Error(`bundling ${entry} failed:\n${details}`, { cause: err });
   }
@@ -342,7 +359,7 @@ function buildWithInputs(entry: string, minify: boolean): { bundle: Bundle; inpu
 }
 
 /** The entry and every chunk reachable from it through static imports (what a cold start reads). */
-function startupFiles(metafile: esbuild.Metafile, outdir: string): string[] {
+function startupFiles(metafile: Esbuild.Metafile, outdir: string): string[] {
   const relative = (output: string) => path.relative(outdir, path.join(PROJECT_ROOT, output)).split(path.sep).join("/");
   const byRelative = new Map(Object.entries(metafile.outputs).map(([output, meta]) => [relative(output), meta]));
   const seen = new Set<string>();
