@@ -7,6 +7,7 @@ import { ENV } from "../env";
 import type { EntryDeps } from "../http/entry";
 import { secretSourceFor } from "../http/entryDeps";
 import { type EntrySettings, parseSettings, type RuntimeSettings } from "../settings";
+import type { ConversationSettings } from "../domain/types";
 import type { DeliveryDeps } from "./delivery";
 
 /** What a bot webhook handler runs on; tests and the local stack inject their own. */
@@ -51,8 +52,13 @@ const deliveryDepsOf = new WeakMap<BotDeps, DeliveryDeps>();
 export function deliveryDeps(deps: BotDeps): DeliveryDeps {
   let made = deliveryDepsOf.get(deps);
   if (made === undefined) {
-    made = { store: deps.store, clock: deps.clock, settings: deps.settings, outbound: deps.outbound ?? storeOutbox(deps.store, deps.clock) };
+    made = deliveryDepsOn(deps.store, deps.clock, deps.settings, deps.outbound);
     deliveryDepsOf.set(deps, made);
   }
   return made;
+}
+
+/** What `deliver` runs on over one store: replies are queued in that store's outbox unless `outbound` is given. */
+export function deliveryDepsOn(store: Store, clock: () => number, settings: ConversationSettings, outbound: OutboundReplies = storeOutbox(store, clock)): DeliveryDeps {
+  return { store, clock, settings, outbound };
 }

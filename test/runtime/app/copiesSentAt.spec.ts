@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { storeOutbox } from "../../../runtime/adapters/outbound";
+import { deliveryDepsOn } from "../../../runtime/app/deps";
 import { DynamoStore, KEYS, type Store } from "../../../runtime/adapters/store";
 import { deliver, type Delivered, type DeliveryDeps } from "../../../runtime/app/delivery";
 import { newUserState } from "../../../runtime/domain/conversation";
@@ -41,7 +41,7 @@ describe("copies of one delivery with different sentAt store one message, with t
   });
   after(async () => db.close());
 
-  const deps = (target: Store, clock: number): DeliveryDeps => ({ store: target, outbound: storeOutbox(target, () => clock), clock: () => clock, settings: SETTINGS });
+  const deps = (target: Store, clock: number): DeliveryDeps => deliveryDepsOn(target, () => clock, SETTINGS);
   const newUser = (): UserKey => ({ platform: "meta", userId: `ms:copies${++users}` });
   const inboundOf = (user: UserKey, key: string, text: string, sentAt: number): Inbound => ({ user, deliveryKey: key, text, sentAt });
   /** A user with an open ticket (one commit at T0, as a decided `/ticket` leaves it); returns the ticket id. */

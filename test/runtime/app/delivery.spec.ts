@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { storeOutbox } from "../../../runtime/adapters/outbound";
+import { deliveryDepsOn } from "../../../runtime/app/deps";
 import { DynamoStore, KEYS, type Store } from "../../../runtime/adapters/store";
 import { deliver, type DeliveryDeps, type ReplyRoute } from "../../../runtime/app/delivery";
 import { TEXT } from "../../../runtime/domain/conversation";
@@ -41,7 +41,7 @@ describe("delivery engine on the real store", () => {
     user = { platform: "meta", userId: `wa:49155500${++users}` };
   });
 
-  const deps = (target: Store = store, settings = DEFAULTS): DeliveryDeps => ({ store: target, outbound: storeOutbox(target, () => now), clock: () => now, settings });
+  const deps = (target: Store = store, settings = DEFAULTS): DeliveryDeps => deliveryDepsOn(target, () => now, settings);
   const inbound = (text: string, key = `meta:wamid.${users}.${++n}`): Inbound => ({ user, deliveryKey: key, text, sentAt: now });
   const say = async (message: Inbound, route: ReplyRoute | undefined = ROUTE, settings = DEFAULTS): Promise<Answer> => (await deliver(deps(store, settings), message, route)).answer;
   const saltOf = async () => (await store.loadUser(user))?.salt ?? "";

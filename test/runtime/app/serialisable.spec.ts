@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { storeOutbox } from "../../../runtime/adapters/outbound";
+import { deliveryDepsOn } from "../../../runtime/app/deps";
 import { BatchGetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoStore, KEYS, type Store } from "../../../runtime/adapters/store";
 import { deliver, type DeliveryDeps, type ReplyRoute } from "../../../runtime/app/delivery";
@@ -109,7 +109,7 @@ describe("deliveries from one user are serialisable (property, real store)", fun
         const user = { ...(scenario.queued ? META : TELEGRAM), userId: `${(scenario.queued ? META : TELEGRAM).userId}${run}` };
         const route = scenario.queued ? META_ROUTE : undefined;
         const inboundOf = (key: string, text: string, sentAt: number): Inbound => ({ user, deliveryKey: `${user.platform}:${run}:${key}`, text, sentAt });
-        const plainDeps = (target: Store): DeliveryDeps => ({ store: target, outbound: storeOutbox(target, () => NOW), clock: () => NOW, settings });
+        const plainDeps = (target: Store): DeliveryDeps => deliveryDepsOn(target, () => NOW, settings);
 
         // Setup, one at a time: the user exists (salt), maybe with an open ticket and/or a pending question.
         const setup = ["/start", ...scenario.setup].map((text, i) => inboundOf(`setup${i}`, text, NOW - 100_000 + i * 1000));

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { storeOutbox } from "../../../runtime/adapters/outbound";
+import { deliveryDepsOn } from "../../../runtime/app/deps";
 import { DynamoStore, type Store } from "../../../runtime/adapters/store";
 import { deliver, type DeliveryDeps } from "../../../runtime/app/delivery";
 import { writesAfter } from "../../../runtime/app/writesAfter";
@@ -44,7 +44,7 @@ describe("writes held until the request is authentic (runtime/app/writesAfter.ts
   });
   after(async () => db.close());
 
-  const deps = (target: Store = store): DeliveryDeps => ({ store: target, outbound: storeOutbox(target, () => T0), clock: () => T0, settings: SETTINGS });
+  const deps = (target: Store = store): DeliveryDeps => deliveryDepsOn(target, () => T0, SETTINGS);
   /** The store calls other than reads made since `before` calls had been made. */
   const writesSince = (before: number) =>
     db.calls
