@@ -11,6 +11,8 @@ const TRANSPILE = path.join(ROOT, "tools", "gate", "transpile.cjs");
 const DEFER = path.join(ROOT, "policypacks", "security", "lib", "deferSdkExtras.ts");
 /** The module's SDK_EXTRAS, not imported: importing the module would install its hook in this process. */
 const SDK_EXTRAS = ["typescript", "@npmcli/arborist", "normalize-package-data", "execa"];
+/** JavaScript, for a child process: which of them that process has loaded so far. */
+const LOADED_SO_FAR = `${JSON.stringify(SDK_EXTRAS)}.filter((name) => Object.keys(require.cache).some((file) => file.includes("/node_modules/" + name + "/")))`;
 
 /**
  * Runs `body` in a fresh node process (the hook is process-wide, so never in this one) after the
@@ -21,7 +23,7 @@ async function inFreshProcess<T>(body: string, options: { hook?: boolean; cwd?: 
   const script = `
 require(${JSON.stringify(TRANSPILE)}).register();
 ${options.hook === false ? "" : `require(${JSON.stringify(DEFER)});`}
-const loaded = () => ${JSON.stringify(SDK_EXTRAS)}.filter((name) => Object.keys(require.cache).some((file) => file.includes("/node_modules/" + name + "/")));
+const loaded = () => ${LOADED_SO_FAR};
 const print = (value) => process.stdout.write("\\n@@" + JSON.stringify(value) + "\\n");
 (async () => { ${body} })().then(() => process.exit(0), (error) => { process.stderr.write(String(error && error.stack || error)); process.exit(1); });
 `;
@@ -98,7 +100,7 @@ describe("Pulumi's SDK loads without its function-serialization and Automation A
       const report = path.join(dir, "loaded.json");
       // Preloaded into the gate's process only (NODE_OPTIONS would reach the pack's too): lists them at exit.
       const preload = path.join(dir, "record.cjs");
-      fs.writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(${JSON.stringify(SDK_EXTRAS)}.filter((name) => Object.keys(require.cache).some((file) => file.includes("/node_modules/" + name + "/"))))));`);
+      fs.writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify(${LOADED_SO_FAR})));`);
       const { stdout } = await run(process.execPath, ["-r", preload, path.join(ROOT, "tools", "gate", "run.cjs"), "plan", "--stack", "dev", "--json"], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
       assert.ok((JSON.parse(stdout) as { resources: unknown[] }).resources.length > 100);
       assert.deepEqual(JSON.parse(fs.readFileSync(report, "utf8")), []);
