@@ -5,7 +5,7 @@ import { firstUse } from "../firstUse";
 import { empty, json } from "../http/respond";
 import type { HttpResult } from "../http/event";
 import { telegramText } from "./outgoingText";
-import { idNumber, parseJsonBody } from "./parse";
+import { idNumber, isIdNumber, isRecord, parseJson, parseValueFast } from "./parse";
 import { safeEqual } from "./safeEqual";
 
 /** Telegram sends the secret_token set with setWebhook in this header on every update. */
@@ -40,6 +40,44 @@ export const telegramUpdateSchema = firstUse(() => {
   });
 });
 
+type UpdateBody = z.infer<ReturnType<typeof telegramUpdateSchema>>;
+type MessageBody = NonNullable<UpdateBody["message"]>;
+
+/** telegramUpdateSchema's valid case by hand, its result or undefined (parse.ts parseValueFast says why and what it must keep to). */
+export function telegramUpdateFast(value: unknown): UpdateBody | undefined {
+  if (!isRecord(value) || !isIdNumber(value.update_id) || value.update_id < 0) return undefined;
+  // A loose object: keys other than update_id and message pass through as they are — except an own
+  // `__proto__` (JSON.parse makes one), which zod's copy drops and a spread would keep: left to zod.
+  if (Object.hasOwn(value, "__proto__")) return undefined;
+  if (value.message === undefined) return { ...value, update_id: value.update_id };
+  const message = messageFast(value.message);
+  return message === undefined ? undefined : { ...value, update_id: value.update_id, message };
+}
+
+function messageFast(value: unknown): MessageBody | undefined {
+  if (!isRecord(value)) return undefined;
+  const { message_id: messageId, date, chat, from, text } = value;
+  if (!isIdNumber(messageId) || !isIdNumber(date) || !isRecord(chat) || !isIdNumber(chat.id)) return undefined;
+  if (chat.type !== undefined && typeof chat.type !== "string") return undefined;
+  if (text !== undefined && typeof text !== "string") return undefined;
+  const sender = from === undefined ? undefined : fromFast(from);
+  if (sender === null) return undefined;
+  return {
+    message_id: messageId,
+    date,
+    chat: chat.type === undefined ? { id: chat.id } : { id: chat.id, type: chat.type },
+    ...(sender === undefined ? {} : { from: sender }),
+    ...(text === undefined ? {} : { text }),
+  };
+}
+
+function fromFast(value: unknown): MessageBody["from"] | null {
+  if (!isRecord(value) || !isIdNumber(value.id)) return null;
+  const { id, is_bot: isBot } = value;
+  if (isBot === undefined) return { id };
+  return typeof isBot === "boolean" ? { id, is_bot: isBot } : null;
+}
+
 export type TelegramUpdate =
   | { readonly kind: "message"; readonly updateId: number; readonly inbound: Inbound; readonly chatId: number }
   /** A command in a group, supergroup or channel: refused with a hint to write privately, nothing recorded. */
@@ -50,7 +88,7 @@ export const PRIVATE_CHAT_ONLY_TEXT =
   "For your privacy I only handle support requests in a private chat, where nobody else can read your tickets. Open a chat with me and send /help.";
 
 export function parseTelegramUpdate(rawBody: Buffer): TelegramUpdate {
-  const update = parseJsonBody(rawBody, telegramUpdateSchema());
+  const update = parseValueFast(parseJson(rawBody), telegramUpdateFast, telegramUpdateSchema);
   const updateId = update.update_id;
   const msg = update.message;
   if (msg === undefined) return { kind: "ignored", updateId, reason: updateKind(update) };
