@@ -11,16 +11,32 @@ interface CompiledRoute {
   readonly segments: readonly (string | { readonly param: string })[];
 }
 
-const compiledTables = new WeakMap<readonly Route[], readonly CompiledRoute[]>();
+interface CompiledTable {
+  readonly routes: readonly CompiledRoute[];
+  /**
+   * "METHOD /path" → the match, for each route without parameters that the walk below picks for
+   * its own path: a webhook's route is one lookup instead of a walk of the table (every request).
+   */
+  readonly literal: ReadonlyMap<string, RouteMatch>;
+}
+
+const compiledTables = new WeakMap<readonly Route[], CompiledTable>();
 
 /** Each route table is split into segments once per process, not on every request. */
-function compiled(routes: readonly Route[]): readonly CompiledRoute[] {
+function compiled(routes: readonly Route[]): CompiledTable {
   let table = compiledTables.get(routes);
   if (table === undefined) {
-    table = routes.map((route) => ({
+    const compiledRoutes = routes.map((route) => ({
       route,
       segments: route.path.split("/").map((segment) => (segment.startsWith("{") && segment.endsWith("}") ? { param: segment.slice(1, -1) } : segment)),
     }));
+    const literal = new Map<string, RouteMatch>();
+    for (const { route, segments } of compiledRoutes) {
+      if (segments.some((segment) => typeof segment !== "string")) continue;
+      const match = walk(compiledRoutes, route.method, route.path.split("/"));
+      if (match.kind === "route" && match.route === route) literal.set(`${route.method} ${route.path}`, Object.freeze({ ...match, params: Object.freeze({}) }));
+    }
+    table = { routes: compiledRoutes, literal };
     compiledTables.set(routes, table);
   }
   return table;
@@ -29,11 +45,15 @@ function compiled(routes: readonly Route[]): readonly CompiledRoute[] {
 /** Dispatch over the route table: unknown path → notFound, known path with another method → methodNotAllowed. */
 export function matchRoute(method: string, path: string, routes: readonly Route[] = ROUTES): RouteMatch {
   const normalized = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-  const got = normalized.split("/");
   const wanted = method.toUpperCase();
+  const table = compiled(routes);
+  return table.literal.get(`${wanted} ${normalized}`) ?? walk(table.routes, wanted, normalized.split("/"));
+}
+
+function walk(routes: readonly CompiledRoute[], wanted: string, got: readonly string[]): RouteMatch {
   let exact: { route: Route; params: Record<string, string> } | undefined;
   const allow: HttpMethod[] = [];
-  for (const candidate of compiled(routes)) {
+  for (const candidate of routes) {
     if (candidate.segments.length !== got.length) continue;
     const params = matchSegments(candidate.segments, got);
     if (params === undefined) continue;

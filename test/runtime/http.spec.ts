@@ -10,7 +10,7 @@ import { httpEntry } from "../../runtime/http/entry";
 import type { HttpResult } from "../../runtime/http/event";
 import { SECURITY_HEADERS } from "../../runtime/http/respond";
 import { matchRoute } from "../../runtime/http/router";
-import { ORIGIN_VERIFY_HEADER, ROUTES } from "../../runtime/routes";
+import { ORIGIN_VERIFY_HEADER, type Route, ROUTES } from "../../runtime/routes";
 import { testBot } from "./support/bot";
 import { type LocalDynamo, startDynalite } from "./support/dynalite";
 import { httpEvent, SECRETS, telegramHeaders } from "./support/events";
@@ -57,6 +57,26 @@ describe("shared HTTP layer", () => {
       const own = matchRoute("GET", "/x/7", [{ method: "GET", path: "/x/{n}", handler: "health", group: "health", requiresBody: false }]);
       assert.ok(own.kind === "route" && own.params.n === "7");
       assert.equal(matchRoute("GET", "/x/7").kind, "notFound");
+    });
+    it("looks literal routes up without changing which route wins: the table's order still decides", () => {
+      const table: Route[] = [
+        { method: "GET", path: "/x/{n}", handler: "health", group: "health", requiresBody: false },
+        { method: "GET", path: "/x/y", handler: "api", group: "api", requiresBody: false },
+        { method: "POST", path: "/x/y", handler: "api", group: "api", requiresBody: false },
+      ];
+      // GET /x/y is the parameter route's (first in the table), POST /x/y the literal one's.
+      const get = matchRoute("GET", "/x/y/", table);
+      assert.ok(get.kind === "route" && get.route.path === "/x/{n}" && get.params.n === "y");
+      const post = matchRoute("post", "/x/y", table);
+      assert.ok(post.kind === "route" && post.route.path === "/x/y" && post.route.method === "POST");
+      assert.deepEqual(matchRoute("PATCH", "/x/y", table), { kind: "methodNotAllowed", allow: ["GET", "POST"] });
+      // Every literal route of the real table, in any case and with a trailing slash.
+      for (const route of ROUTES.filter((r) => !r.path.includes("{"))) {
+        for (const [method, path] of [[route.method, route.path], [route.method.toLowerCase(), `${route.path}/`]] as const) {
+          const match = matchRoute(method, path);
+          assert.ok(match.kind === "route" && match.route === route && Object.keys(match.params).length === 0, `${method} ${path}`);
+        }
+      }
     });
   });
 
