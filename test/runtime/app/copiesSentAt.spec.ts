@@ -7,7 +7,7 @@ import { newUserState } from "../../../runtime/domain/conversation";
 import { deliveryHash, MAX_APPENDS_PER_DAY, utcDay } from "../../../runtime/domain/deliveryMemory";
 import type { ConversationSettings, Inbound, UserKey } from "../../../runtime/domain/types";
 import { StoreUnavailableError } from "../../../runtime/errors";
-import { type LocalDynamo, startDynalite } from "../support/dynalite";
+import { type LocalDynamo, storeSuiteOnDynalite } from "../support/dynalite";
 import { faultyStore } from "../support/faultyStore";
 
 /**
@@ -34,12 +34,7 @@ describe("copies of one delivery with different sentAt store one message, with t
   let db: LocalDynamo;
   let store: DynamoStore;
   let users = 0;
-  before(async () => {
-    db = await startDynalite();
-    await db.createTable(TABLE);
-    store = new DynamoStore(db.client, TABLE, 48);
-  });
-  after(async () => db.close());
+  storeSuiteOnDynalite(TABLE, (local) => ({ db, store } = local));
 
   const deps = (target: Store, clock: number): DeliveryDeps => deliveryDepsOn(target, () => clock, SETTINGS);
   const newUser = (): UserKey => ({ platform: "meta", userId: `ms:copies${++users}` });

@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { deliveryDepsOn } from "../../../runtime/app/deps";
-import { DynamoStore, KEYS, type Store } from "../../../runtime/adapters/store";
+import { type DynamoStore, KEYS, type Store } from "../../../runtime/adapters/store";
 import { deliver, type DeliveryDeps, type ReplyRoute } from "../../../runtime/app/delivery";
 import { TEXT } from "../../../runtime/domain/conversation";
 import { ticketIdFor } from "../../../runtime/domain/ids";
 import type { Answer, ConversationSettings, Inbound, UserKey } from "../../../runtime/domain/types";
 import { StoreUnavailableError } from "../../../runtime/errors";
-import { type LocalDynamo, startDynalite } from "../support/dynalite";
+import { type LocalDynamo, storeSuiteOnDynalite } from "../support/dynalite";
 import { type Fault, faultyStore } from "../support/faultyStore";
 
 /**
@@ -30,12 +30,7 @@ describe("delivery engine on the real store", () => {
   let user: UserKey;
   let n = 0;
 
-  before(async () => {
-    db = await startDynalite();
-    await db.createTable(TABLE);
-    store = new DynamoStore(db.client, TABLE, 48);
-  });
-  after(async () => db.close());
+  storeSuiteOnDynalite(TABLE, (local) => ({ db, store } = local));
   beforeEach(() => {
     now = T0;
     user = { platform: "meta", userId: `wa:49155500${++users}` };

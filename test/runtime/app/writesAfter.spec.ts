@@ -1,11 +1,11 @@
 import { strict as assert } from "node:assert";
 import { deliveryDepsOn } from "../../../runtime/app/deps";
-import { DynamoStore, type Store } from "../../../runtime/adapters/store";
+import { type DynamoStore, type Store } from "../../../runtime/adapters/store";
 import { deliver, type DeliveryDeps } from "../../../runtime/app/delivery";
 import { writesAfter } from "../../../runtime/app/writesAfter";
 import type { ConversationSettings, Inbound } from "../../../runtime/domain/types";
 import { UnauthorizedError } from "../../../runtime/errors";
-import { type LocalDynamo, startDynalite } from "../support/dynalite";
+import { type LocalDynamo, storeSuiteOnDynalite } from "../support/dynalite";
 
 /**
  * A delivery whose signature is still being checked (the Discord webhook verifies off the thread)
@@ -37,12 +37,7 @@ describe("writes held until the request is authentic (runtime/app/writesAfter.ts
   let store: DynamoStore;
   let users = 0;
 
-  before(async () => {
-    db = await startDynalite();
-    await db.createTable(TABLE);
-    store = new DynamoStore(db.client, TABLE, 48);
-  });
-  after(async () => db.close());
+  storeSuiteOnDynalite(TABLE, (local) => ({ db, store } = local));
 
   const deps = (target: Store = store): DeliveryDeps => deliveryDepsOn(target, () => T0, SETTINGS);
   /** The store calls other than reads made since `before` calls had been made. */

@@ -2,6 +2,7 @@ import { Server } from "node:http";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient, recordStoreCalls, type StoreCall } from "../../../runtime/adapters/dynamo";
+import { DynamoStore } from "../../../runtime/adapters/store";
 import { tableDefinition } from "../../../tools/local/tableDefinition";
 
 // dynalite ships no types.
@@ -29,6 +30,20 @@ export interface LocalDynamo {
   /** Throttles `count` calls (of `operation`, if given), after letting `skip` matching calls through. */
   throttleNext(count: number, operation?: string, skip?: number): void;
   close(): Promise<void>;
+}
+
+/**
+ * A mocha suite's store: dynalite started and `table` created before the suite, closed after it;
+ * `use` receives both, with a DynamoStore on the table (dedupe TTL 48 h).
+ */
+export function storeSuiteOnDynalite(table: string, use: (local: { readonly db: LocalDynamo; readonly store: DynamoStore }) => void): void {
+  let db: LocalDynamo | undefined;
+  before(async () => {
+    db = await startDynalite();
+    await db.createTable(table);
+    use({ db, store: new DynamoStore(db.client, table, 48) });
+  });
+  after(async () => db?.close());
 }
 
 export async function startDynalite(): Promise<LocalDynamo> {
